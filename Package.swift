@@ -1,0 +1,60 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layers (arrows point down only):
+//   modelwatch -> CursesBackend, Sources, Dashboard
+//   Dashboard -> TerminalUI, Telemetry, Models, Logs, Incidents
+//   CursesBackend -> CNcursesw, TerminalUI          (the only ncurses user)
+//   Sources -> Telemetry, Logs, DemoFleet            (all I/O lives here)
+let package = Package(
+    name: "modelwatch",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "modelwatch", targets: ["modelwatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+    ],
+    targets: [
+        // Pure core libraries: no terminal, no sockets, no files.
+        .target(name: "Telemetry"),
+        .target(name: "Models", dependencies: ["Telemetry"]),
+        .target(name: "Logs", dependencies: ["Telemetry"]),
+        .target(name: "Incidents", dependencies: ["Telemetry"]),
+        .target(name: "DemoFleet"),
+        .target(name: "TerminalUI"),
+        .target(
+            name: "Dashboard",
+            dependencies: ["Telemetry", "Models", "Logs", "Incidents", "TerminalUI", "DemoFleet",
+                           .product(name: "Yams", package: "Yams")]
+        ),
+        // I/O.
+        .target(
+            name: "Sources",
+            dependencies: ["Telemetry", "Logs", "DemoFleet",
+                           .product(name: "FlyingFox", package: "FlyingFox")]
+        ),
+        .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
+        .target(name: "CursesBackend", dependencies: ["CNcursesw", "TerminalUI"]),
+        .executableTarget(
+            name: "modelwatch",
+            dependencies: ["Dashboard", "Sources", "CursesBackend", "TerminalUI", "Telemetry",
+                           "Models", "Logs", "Incidents", "DemoFleet",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .target(name: "TestSupport", dependencies: ["Dashboard", "TerminalUI", "Telemetry", "DemoFleet"]),
+
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "TestSupport"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Telemetry", "TestSupport"]),
+        .testTarget(name: "LogsTests", dependencies: ["Logs"]),
+        .testTarget(name: "IncidentsTests", dependencies: ["Incidents"]),
+        .testTarget(name: "DemoFleetTests", dependencies: ["DemoFleet", "Telemetry"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TestSupport", "TerminalUI", "Telemetry", "DemoFleet"]),
+        .testTarget(name: "SourcesTests", dependencies: ["Sources", "Telemetry", "DemoFleet"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

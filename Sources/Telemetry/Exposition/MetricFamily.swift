@@ -1,0 +1,102 @@
+/// The type a `# TYPE` line declares. `untyped` is what 0.0.4 assumes when none is given.
+public enum MetricType: String, Sendable, Hashable {
+    case counter, gauge, histogram, summary, untyped
+    // OpenMetrics-only types (the OpenMetrics parser, a later issue, produces these).
+    case info, stateset, gaugehistogram, unknown
+}
+
+/// A label set, kept sorted by name so that equal sets compare and hash equal.
+public struct Labels: Hashable, Sendable, Sequence, CustomStringConvertible {
+    public private(set) var pairs: [(name: String, value: String)]
+
+    public init(_ pairs: [(String, String)] = []) {
+        self.pairs = pairs.map { (name: $0.0, value: $0.1) }.sorted { $0.name < $1.name }
+    }
+    public init(_ dict: [String: String]) { self.init(dict.map { ($0.key, $0.value) }) }
+
+    public subscript(name: String) -> String? {
+        pairs.first(where: { $0.name == name })?.value
+    }
+    public var isEmpty: Bool { pairs.isEmpty }
+    public var count: Int { pairs.count }
+
+    /// A copy with `name` set to `value` (replacing any existing value).
+    public func setting(_ name: String, _ value: String) -> Labels {
+        var dict = Dictionary(pairs.map { ($0.name, $0.value) }, uniquingKeysWith: { _, b in b })
+        dict[name] = value
+        return Labels(dict)
+    }
+    /// A copy without the named labels.
+    public func removing(_ names: Set<String>) -> Labels {
+        Labels(pairs.filter { !names.contains($0.name) }.map { ($0.name, $0.value) })
+    }
+
+    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { pairs.makeIterator() }
+
+    public static func == (a: Labels, b: Labels) -> Bool {
+        a.pairs.count == b.pairs.count && zip(a.pairs, b.pairs).allSatisfy { $0.name == $1.name && $0.value == $1.value }
+    }
+    public func hash(into h: inout Hasher) {
+        for p in pairs { h.combine(p.name); h.combine(p.value) }
+    }
+    /// `{a="1",b="2"}` with values escaped as in the text format.
+    public var description: String {
+        if pairs.isEmpty { return "{}" }
+        return "{" + pairs.map { "\($0.name)=\"\(Labels.escape($0.value))\"" }.joined(separator: ",") + "}"
+    }
+    static func escape(_ v: String) -> String {
+        var out = ""
+        for ch in v {
+            switch ch {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+}
+
+/// One sample line of an exposition: the full sample name (with any `_bucket`, `_sum`,
+/// `_count`, `_total` suffix), its labels, value and optional timestamp.
+public struct Sample: Hashable, Sendable {
+    public var name: String
+    public var labels: Labels
+    public var value: Double
+    public var timestamp: Timestamp?
+
+    public init(name: String, labels: Labels = Labels(), value: Double, timestamp: Timestamp? = nil) {
+        self.name = name; self.labels = labels; self.value = value; self.timestamp = timestamp
+    }
+
+    public static func == (a: Sample, b: Sample) -> Bool {
+        a.name == b.name && a.labels == b.labels && a.timestamp == b.timestamp
+            && (a.value == b.value || (a.value.isNaN && b.value.isNaN))
+    }
+    public func hash(into h: inout Hasher) { h.combine(name); h.combine(labels); h.combine(timestamp) }
+}
+
+/// A metric family: the samples that share a name (and its suffixes) and their metadata.
+public struct MetricFamily: Sendable, Hashable {
+    public var name: String
+    public var type: MetricType
+    public var help: String?
+    public var unit: String?
+    public var samples: [Sample]
+
+    public init(name: String, type: MetricType = .untyped, help: String? = nil, unit: String? = nil, samples: [Sample] = []) {
+        self.name = name; self.type = type; self.help = help; self.unit = unit; self.samples = samples
+    }
+}
+
+/// A parse error, positioned at a 1-based line and column of the input.
+public struct ExpositionError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+    public var message: String
+    public init(line: Int, column: Int, message: String) {
+        self.line = line; self.column = column; self.message = message
+    }
+    public var description: String { "\(line):\(column): \(message)" }
+}
