@@ -54,6 +54,7 @@ let package = Package(
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TestSupport", "TerminalUI", "Telemetry", "DemoFleet"]),
         .testTarget(name: "SourcesTests", dependencies: ["Sources", "Telemetry", "DemoFleet"]),
+        .testTarget(name: "CursesBackendTests", dependencies: ["CursesBackend", "TerminalUI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
