@@ -1,0 +1,28 @@
+import Telemetry
+import TerminalUI
+
+/// Facts that happened, in the past tense. Every change to `State` starts from one of these,
+/// and a recording is the stream of them.
+public enum Msg: Hashable, Sendable {
+    /// The app started at this time (first message of every session).
+    case started(at: Timestamp)
+    /// A timer that `reduce` asked for with `Effect.schedule` went off.
+    case timerFired(Timer, at: Timestamp)
+    /// A scrape of a target finished, with samples or a failure.
+    case scrapeCompleted(ScrapeResult)
+    /// New raw log lines were read from a source.
+    case logLinesArrived(source: String, lines: [String], at: Timestamp)
+    case keyPressed(Key)
+    case mouse(MouseEvent)
+    case resized(Size)
+}
+
+/// The timers the app schedules.
+public enum Timer: Hashable, Sendable {
+    /// Once a second: advances the clock shown in the header.
+    case tick
+    /// A target is due for its next scrape.
+    case scrapeDue(target: String)
+    /// Time to read new log lines from the sources that have them.
+    case collectLogs
+}

@@ -1,0 +1,146 @@
+import Incidents
+import Logs
+import Models
+import Telemetry
+import TerminalUI
+
+/// Where the data comes from, shown in the header.
+public enum Mode: String, Hashable, Sendable {
+    case live = "LIVE"
+    case demo = "DEMO"
+    case replay = "REPLAY"
+}
+
+/// Everything the dashboard knows. Only `reduce` changes it; screens draw from it.
+public struct State: Sendable {
+    public var mode: Mode
+    public var startedAt: Timestamp
+    public var now: Timestamp
+    /// A one-line notice under the header (for example, why the demo is running).
+    public var banner: String?
+
+    public var targets: [TargetStatus]
+    public var store: SeriesStore
+    public var models: [ModelKey: ModelState] = [:]
+    public var alerts: [HealthAlert] = []
+    public var timeline = Timeline()
+    public var logs: LogBuffer
+    public var rules: HealthRules
+
+    public var ui = UIState()
+    /// Set once `q` is pressed; the run loop exits after the current message.
+    public var quitting = false
+    /// Whether the app reads log lines (demo or configured log sources).
+    public var hasLogSources: Bool
+
+    public init(mode: Mode, targets: [ScrapeTarget], retention: Milliseconds = .minutes(60),
+                rules: HealthRules = HealthRules(), logCapacity: Int = 5_000,
+                hasLogSources: Bool = false, banner: String? = nil, size: Size = Size(width: 80, height: 24)) {
+        self.mode = mode
+        self.startedAt = Timestamp(milliseconds: 0)
+        self.now = Timestamp(milliseconds: 0)
+        self.banner = banner
+        self.targets = targets.map { TargetStatus(target: $0) }
+        self.store = SeriesStore(retention: retention)
+        self.logs = LogBuffer(capacity: logCapacity)
+        self.rules = rules
+        self.hasLogSources = hasLogSources
+        self.ui.size = size
+    }
+
+    /// Models sorted worst first, then by name: the overview's row order.
+    public var modelsWorstFirst: [ModelState] {
+        models.values.sorted { a, b in
+            if a.status != b.status { return a.status > b.status }
+            let ea = a.signals.errorRatio ?? -1, eb = b.signals.errorRatio ?? -1
+            if ea != eb { return ea > eb }
+            return a.key < b.key
+        }
+    }
+
+    public var targetsUp: Int { targets.filter { $0.health == .up }.count }
+    public var firingAlerts: [HealthAlert] { alerts.filter { $0.state == .firing } }
+    public func target(named name: String) -> TargetStatus? { targets.first { $0.target.name == name } }
+}
+
+/// What is on screen and where the cursor is.
+public struct UIState: Hashable, Sendable {
+    public enum Screen: Hashable, Sendable {
+        case overview
+        case model(ModelKey)
+    }
+    public var screen: Screen = .overview
+    public var showHelp = false
+    public var size = Size(width: 80, height: 24)
+    public var overviewTable = TableState()
+    /// The key of the selected row, so the selection follows a model when the order changes.
+    public var selectedModel: ModelKey?
+}
+
+/// The last known health of one scrape target.
+public struct TargetStatus: Hashable, Sendable {
+    public enum Health: String, Hashable, Sendable { case unknown, up, down }
+    public var target: ScrapeTarget
+    public var health: Health = .unknown
+    public var lastScrape: Timestamp?
+    public var lastDuration: Milliseconds?
+    public var lastError: ScrapeFailure?
+    public var samplesScraped = 0
+    public var inFlight = false
+    public var downSince: Timestamp?
+
+    public init(target: ScrapeTarget) { self.target = target }
+}
+
+/// One model's latest signals, its recent history, status and deploys.
+public struct ModelState: Hashable, Sendable {
+    public var key: ModelKey
+    public var signals: ModelSignals
+    public var history: [SignalPoint] = []
+    public var status: HealthStatus = .noData
+    public var firstSeen: Timestamp
+    /// When each version was first seen serving.
+    public var versionFirstSeen: [String: Timestamp] = [:]
+    /// When the current version appeared, if that happened while modelwatch was watching.
+    public var lastDeploy: Timestamp?
+    public var previousVersion: String?
+
+    public init(key: ModelKey, signals: ModelSignals, firstSeen: Timestamp) {
+        self.key = key; self.signals = signals; self.firstSeen = firstSeen
+    }
+}
+
+/// Signals at one evaluation, for sparklines and baselines.
+public struct SignalPoint: Hashable, Sendable {
+    public var t: Timestamp
+    public var requestsPerSecond: Double?
+    public var errorRatio: Double?
+    public var latencyP99: Double?
+}
+
+/// A model's overall health, ordered from best to worst.
+public enum HealthStatus: Int, Comparable, Hashable, Sendable, CaseIterable {
+    case ok, noData, warning, critical, down
+
+    public static func < (a: HealthStatus, b: HealthStatus) -> Bool { a.rawValue < b.rawValue }
+
+    /// A symbol and a word, so status never depends on color.
+    public var symbol: String {
+        switch self {
+        case .ok: return "✓"
+        case .noData: return "?"
+        case .warning: return "▲"
+        case .critical: return "✖"
+        case .down: return "✖"
+        }
+    }
+    public var word: String {
+        switch self {
+        case .ok: return "OK"
+        case .noData: return "NODATA"
+        case .warning: return "WARN"
+        case .critical: return "CRIT"
+        case .down: return "DOWN"
+        }
+    }
+}

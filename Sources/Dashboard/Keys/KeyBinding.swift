@@ -1,0 +1,55 @@
+import TerminalUI
+
+/// What a key does. Each binding carries its own help text, and the help overlay is generated
+/// from the table, so the two can never disagree.
+public enum Action: Hashable, Sendable {
+    case quit, toggleHelp, back
+    case moveUp, moveDown, pageUp, pageDown, moveHome, moveEnd
+    case open
+    case previousModel, nextModel
+}
+
+public struct KeyBinding: Hashable, Sendable {
+    public enum Context: String, Hashable, Sendable, CaseIterable {
+        case global = "Everywhere"
+        case overview = "Overview"
+        case model = "Model view"
+    }
+    public var keys: [Key]
+    public var action: Action
+    public var help: String
+    public var context: Context
+
+    public init(_ keys: [Key], _ action: Action, _ help: String, in context: Context) {
+        self.keys = keys; self.action = action; self.help = help; self.context = context
+    }
+
+    /// The keys as shown in help: `j/↓`.
+    public var label: String { keys.map(\.description).joined(separator: "/") }
+}
+
+/// The key-binding table.
+public enum KeyMap {
+    public static let bindings: [KeyBinding] = [
+        KeyBinding([.character("?")], .toggleHelp, "show or hide this help", in: .global),
+        KeyBinding([.character("q")], .quit, "quit", in: .global),
+        KeyBinding([.escape], .back, "close help / go back", in: .global),
+        KeyBinding([.character("k"), .up], .moveUp, "select the model above", in: .overview),
+        KeyBinding([.character("j"), .down], .moveDown, "select the model below", in: .overview),
+        KeyBinding([.pageUp], .pageUp, "up one page", in: .overview),
+        KeyBinding([.pageDown], .pageDown, "down one page", in: .overview),
+        KeyBinding([.home, .character("g")], .moveHome, "first model", in: .overview),
+        KeyBinding([.end, .character("G")], .moveEnd, "last model", in: .overview),
+        KeyBinding([.enter], .open, "open the selected model", in: .overview),
+        KeyBinding([.backspace, .character("h"), .left], .back, "back to the overview", in: .model),
+        KeyBinding([.character("["), .character("k"), .up], .previousModel, "previous model", in: .model),
+        KeyBinding([.character("]"), .character("j"), .down], .nextModel, "next model", in: .model),
+    ]
+
+    /// The action for a key on the given screen: screen bindings first, then global ones.
+    public static func action(for key: Key, in context: KeyBinding.Context) -> Action? {
+        for binding in bindings where binding.context == context && binding.keys.contains(key) { return binding.action }
+        for binding in bindings where binding.context == .global && binding.keys.contains(key) { return binding.action }
+        return nil
+    }
+}

@@ -1,0 +1,65 @@
+import Telemetry
+
+/// Performs the I/O effects for a runtime: a live implementation talks to the network and
+/// files; the demo and tests answer from a simulated fleet.
+public protocol EffectPerformer {
+    /// Reads a target synchronously at virtual time `at`.
+    func scrape(_ target: ScrapeTarget, at: Timestamp) -> ScrapeResult
+    /// New log lines from every source, as of `at`.
+    func readLogs(at: Timestamp) -> [(source: String, lines: [String])]
+}
+
+/// Runs the app loop on virtual time, deterministically: like swift-nio's embedded event loop,
+/// time moves only through `advance(by:)`, and every timer due in between fires in order,
+/// with its own due time. Used by `snapshot`, by replay and by tests.
+public struct VirtualRuntime {
+    public private(set) var state: State
+    public private(set) var now: Timestamp
+    /// Every message folded into the state, in order (what a recording would hold).
+    public private(set) var messages: [Msg] = []
+    public private(set) var quitRequested = false
+    private var timers = TimerQueue()
+    private let performer: any EffectPerformer
+
+    public init(state: State, start: Timestamp, performer: any EffectPerformer) {
+        self.state = state
+        self.now = start
+        self.performer = performer
+    }
+
+    public mutating func start() { send(.started(at: now)) }
+
+    /// Folds one message and carries out the effects it returns (and theirs, in order).
+    public mutating func send(_ msg: Msg) {
+        var queue = [msg]
+        while !queue.isEmpty {
+            let next = queue.removeFirst()
+            messages.append(next)
+            for effect in reduce(&state, next) {
+                switch effect {
+                case .scrape(let target):
+                    queue.append(.scrapeCompleted(performer.scrape(target, at: now)))
+                case .schedule(let after, let timer):
+                    timers.schedule(timer, at: now + after)
+                case .readLogs:
+                    for batch in performer.readLogs(at: now) where !batch.lines.isEmpty {
+                        queue.append(.logLinesArrived(source: batch.source, lines: batch.lines, at: now))
+                    }
+                case .quit:
+                    quitRequested = true
+                }
+            }
+        }
+    }
+
+    /// Moves virtual time forward, firing every timer that falls due, each at its own time.
+    public mutating func advance(by d: Milliseconds) {
+        let end = now + d
+        while let due = timers.nextDue, due <= end {
+            guard let fired = timers.popDue(at: due) else { break }
+            now = max(now, fired.due)
+            send(.timerFired(fired.timer, at: now))
+        }
+        now = end
+    }
+}

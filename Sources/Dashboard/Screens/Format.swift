@@ -1,0 +1,85 @@
+import Telemetry
+
+/// Number and time formatting for screens. Unknown values are an em dash, never zero.
+public enum Format {
+    public static let unknown = "—"
+
+    public static func rate(_ v: Double?) -> String {
+        guard let v, v.isFinite else { return unknown }
+        if v >= 10_000 { return String(format1: v / 1000) + "k" }
+        if v >= 100 { return String(Int(v.rounded())) }
+        return String(format1: v)
+    }
+
+    public static func percent(_ ratio: Double?) -> String {
+        guard let ratio, ratio.isFinite else { return unknown }
+        let p = ratio * 100
+        if p == 0 { return "0%" }
+        if p < 0.01 { return "<0.01%" }
+        if p < 10 { return String(format2: p) + "%" }
+        return String(format1: p) + "%"
+    }
+
+    /// Seconds shown in the unit a person reads fastest: µs, ms or s.
+    public static func latency(_ seconds: Double?) -> String {
+        guard let s = seconds, s.isFinite, s >= 0 else { return unknown }
+        if s < 0.001 { return "\(Int((s * 1_000_000).rounded()))µs" }
+        if s < 1 { return (s * 1000 < 100 ? String(format1: s * 1000) : String(Int((s * 1000).rounded()))) + "ms" }
+        if s < 100 { return String(format2: s) + "s" }
+        return "\(Int(s.rounded()))s"
+    }
+
+    public static func ratio(_ r: Double) -> String { String(format1: r) + "×" }
+
+    /// A short age such as `45s`, `12m`, `3h05m`, `2d`.
+    public static func age(_ d: Milliseconds?) -> String {
+        guard let d else { return unknown }
+        let s = max(0, d.value / 1000)
+        if s < 60 { return "\(s)s" }
+        if s < 3600 { return "\(s / 60)m\(pad2(s % 60))s" }
+        if s < 86_400 { return "\(s / 3600)h\(pad2((s % 3600) / 60))m" }
+        return "\(s / 86_400)d"
+    }
+
+    /// `HH:MM:SS` in UTC.
+    public static func clock(_ t: Timestamp) -> String {
+        let s = Int64((Double(t.milliseconds) / 1000).rounded(.down))
+        let day = ((s % 86_400) + 86_400) % 86_400
+        return "\(pad2(day / 3600)):\(pad2((day % 3600) / 60)):\(pad2(day % 60))"
+    }
+
+    /// `YYYY-MM-DD HH:MM:SSZ`, from days since the epoch (Howard Hinnant's civil_from_days).
+    public static func dateTime(_ t: Timestamp) -> String {
+        let s = Int64((Double(t.milliseconds) / 1000).rounded(.down))
+        let days = Int64((Double(s) / 86_400).rounded(.down))
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        return "\(y)-\(pad2(m))-\(pad2(d)) \(clock(t))Z"
+    }
+
+    static func pad2(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+}
+
+extension String {
+    init(format1 v: Double) { self = Self.fixed(v, digits: 1) }
+    init(format2 v: Double) { self = Self.fixed(v, digits: 2) }
+
+    /// Fixed-point formatting without Foundation, rounding half away from zero.
+    static func fixed(_ v: Double, digits: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let scaled = (abs(v) * scale).rounded()
+        let whole = Int64(scaled / scale)
+        let frac = Int64(scaled) - whole * Int64(scale)
+        var fracText = String(frac)
+        while fracText.count < digits { fracText = "0" + fracText }
+        return (v < 0 && scaled != 0 ? "-" : "") + "\(whole)" + (digits > 0 ? ".\(fracText)" : "")
+    }
+}

@@ -1,0 +1,50 @@
+import Telemetry
+import TerminalUI
+
+/// The top row: what this is, where the data comes from, the time, targets and alerts.
+enum Header {
+    static func render(_ state: State, theme: Theme, into buffer: inout ScreenBuffer, row: Int) {
+        let width = buffer.size.width
+        let style = theme.style(.header)
+        buffer.fill(Rect(x: 0, y: row, width: width, height: 1), with: Cell(" ", style: style))
+        let firing = state.firingAlerts.count
+        let pending = state.alerts.count - firing
+        var left: [Span] = [
+            Span(" modelwatch ", style: style.adding(.bold)),
+            Span(" \(state.mode.rawValue) ", style: theme.style(.headerMode)),
+            Span("  " + Format.dateTime(state.now), style: style),
+        ]
+        if state.mode != .live {
+            left.append(Span(" (+\(Format.age(state.now - state.startedAt)))", style: style))
+        }
+        let targets = "targets \(state.targetsUp)/\(state.targets.count) up"
+        let alerts = firing > 0 ? "✖ \(firing) firing" : "✓ 0 firing"
+        var right: [Span] = [Span(targets + "  ", style: style)]
+        right.append(Span(alerts, style: firing > 0 ? theme.style(.statusCritical).with(background: style.background).adding(.bold) : style))
+        if pending > 0 { right.append(Span("  \(pending) pending", style: style)) }
+        right.append(Span(" ", style: style))
+        StatusBar(left: left, right: right, style: style).render(into: &buffer, area: Rect(x: 0, y: row, width: width, height: 1))
+    }
+}
+
+/// The bottom row: key hints on the left, data freshness on the right.
+enum StatusLine {
+    static func render(_ state: State, theme: Theme, into buffer: inout ScreenBuffer, row: Int) {
+        let keyStyle = theme.style(.statusBarKey), labelStyle = theme.style(.statusBar)
+        let hints: [(key: String, label: String)]
+        switch state.ui.screen {
+        case .overview: hints = [("↑↓", "move"), ("⏎", "open"), ("?", "help"), ("q", "quit")]
+        case .model: hints = [("Esc", "back"), ("[ ]", "prev/next"), ("?", "help"), ("q", "quit")]
+        }
+        var left = [Span(" ", style: labelStyle)]
+        left += StatusBar.keyHints(hints, keyStyle: keyStyle, labelStyle: labelStyle)
+        var rightText = "\(state.models.count) models"
+        if let last = state.targets.compactMap(\.lastScrape).max() {
+            rightText += " · scraped \(Format.age(state.now - last)) ago"
+        }
+        if state.logs.droppedCount > 0 { rightText += " · \(state.logs.droppedCount) log lines dropped from memory" }
+        let right = [Span(rightText + " ", style: labelStyle)]
+        StatusBar(left: left, right: right, style: labelStyle)
+            .render(into: &buffer, area: Rect(x: 0, y: row, width: buffer.size.width, height: 1))
+    }
+}

@@ -1,0 +1,175 @@
+import Incidents
+import Models
+import Telemetry
+import TerminalUI
+
+/// One row per model, worst first; below it the alerts and, when there is room, the
+/// incident timeline.
+public enum OverviewScreen {
+    /// Where the overview's parts go for a given state and size; shared by drawing and by
+    /// mouse hit-testing so the two agree.
+    public struct Geometry: Hashable, Sendable {
+        public var models: Rect
+        public var alerts: Rect
+        public var events: Rect?
+
+        /// Data rows of the models table that fit.
+        public var visibleRows: Int { max(0, models.height - 3) }
+
+        /// The model row index under screen row `y`, if any.
+        public func rowIndex(atY y: Int, offset: Int) -> Int? {
+            let first = models.y + 2
+            guard y >= first, y < models.maxY - 1 else { return nil }
+            return y - first + offset
+        }
+    }
+
+    public static func layout(for state: State) -> Geometry {
+        let size = state.ui.size
+        let top = state.banner == nil ? 1 : 2
+        let body = Rect(x: 0, y: top, width: size.width, height: max(0, size.height - top - 1))
+        let wanted = max(1, state.models.count) + 3
+        let showEvents = body.height >= 26
+        let alertsMin = 4
+        let eventsHeight = showEvents ? min(12, max(5, body.height / 4)) : 0
+        let modelsHeight = max(4, min(wanted, body.height - alertsMin - eventsHeight))
+        var constraints: [Constraint] = [.fixed(modelsHeight), .fill(1)]
+        if showEvents { constraints.append(.fixed(eventsHeight)) }
+        let parts = Layout.split(body, .vertical, constraints)
+        return Geometry(models: parts[0], alerts: parts[1], events: showEvents ? parts[2] : nil)
+    }
+
+    static func render(_ state: State, theme: Theme, into buffer: inout ScreenBuffer, area: Rect) {
+        let geometry = layout(for: state)
+        renderModels(state, theme: theme, into: &buffer, area: geometry.models)
+        AlertList.render(state.alerts, now: state.now, theme: theme, into: &buffer, area: geometry.alerts, title: "Alerts")
+        if let events = geometry.events {
+            EventList.render(state.timeline.events, theme: theme, into: &buffer, area: events, title: "Timeline")
+        }
+    }
+
+    static func renderModels(_ state: State, theme: Theme, into buffer: inout ScreenBuffer, area: Rect) {
+        let models = state.modelsWorstFirst
+        let wide = area.width >= 100
+        var columns: [Table.Column] = [
+            .init("STATUS", width: .fixed(8)),
+            .init("MODEL", width: .fill(1)),
+            .init("VERSION", width: .fixed(8)),
+            .init("SERVER", width: .fixed(7)),
+            .init("REQ/S", width: .fixed(7), alignment: .right),
+            .init("ERR %", width: .fixed(7), alignment: .right),
+            .init("P99", width: .fixed(8), alignment: .right),
+            .init("DEPLOYED", width: .fixed(9), alignment: .right),
+        ]
+        if wide { columns.append(.init("TARGET", width: .fixed(16))) }
+        let rows: [Table.Row] = models.map { model in
+            let s = model.signals
+            let statusStyle = theme.style(statusRole(model.status))
+            var cells: [Line] = [
+                Line("\(model.status.symbol) \(model.status.word)", style: statusStyle),
+                Line(model.key.name),
+                Line(s.versions.isEmpty ? Format.unknown : s.versions.joined(separator: ",")),
+                Line(s.kind.rawValue),
+                Line(Format.rate(s.requestsPerSecond)),
+                Line(Format.percent(s.errorRatio), style: (s.errorRatio ?? 0) >= state.rules.errorRatioWarning ? statusStyle : .plain),
+                Line((s.latencyIsMean && s.latencyP99 != nil ? "≈" : "") + Format.latency(s.latencyP99)),
+                Line(model.lastDeploy.map { Format.age(state.now - $0) } ?? Format.unknown),
+            ]
+            if wide { cells.append(Line(model.key.job, style: theme.style(.muted))) }
+            return Table.Row(cells)
+        }
+        let block = Block(title: Line(" Models (\(models.count)) ", style: theme.style(.title)),
+                          rightTitle: Line(" worst first ", style: theme.style(.muted)),
+                          borderType: .rounded, borderStyle: theme.style(.border))
+        let table = Table(columns: columns, rows: rows, columnSpacing: 1, headerStyle: theme.style(.muted).adding(.bold),
+                          highlightStyle: theme.style(.selection), highlightSymbol: nil, block: block)
+        var tableState = state.ui.overviewTable
+        table.render(into: &buffer, area: area, state: &tableState)
+        if models.isEmpty {
+            let inner = block.inner(area)
+            let waiting = state.targets.isEmpty ? "no targets configured" : "waiting for the first scrapes…"
+            buffer.put(Line(waiting, style: theme.style(.muted)), x: inner.x + 1, y: inner.y + 1, width: inner.width - 2)
+        }
+    }
+
+    static func statusRole(_ status: HealthStatus) -> ThemeRole {
+        switch status {
+        case .ok: return .statusOK
+        case .noData: return .statusNoData
+        case .warning: return .statusWarning
+        case .critical: return .statusCritical
+        case .down: return .statusDown
+        }
+    }
+}
+
+/// Alerts, firing first, each with state word, name, subject, summary and age.
+enum AlertList {
+    static func render(_ alerts: [HealthAlert], now: Timestamp, theme: Theme, into buffer: inout ScreenBuffer,
+                       area: Rect, title: String) {
+        let firing = alerts.filter { $0.state == .firing }.count
+        let block = Block(title: Line(" \(title) (\(firing) firing, \(alerts.count - firing) pending) ", style: theme.style(.title)),
+                          borderType: .rounded, borderStyle: theme.style(.border))
+        block.render(into: &buffer, area: area)
+        let inner = block.inner(area)
+        guard !inner.isEmpty else { return }
+        if alerts.isEmpty {
+            buffer.put(Line("✓ no alerts", style: theme.style(.statusOK)), x: inner.x + 1, y: inner.y, width: inner.width - 1)
+            return
+        }
+        let ordered = alerts.sorted { ($0.state == .firing ? 1 : 0, $0.severity) > ($1.state == .firing ? 1 : 0, $1.severity) }
+        for (i, alert) in ordered.prefix(inner.height).enumerated() {
+            let role: ThemeRole = alert.state == .pending ? .statusNoData : (alert.severity == .critical ? .statusCritical : .statusWarning)
+            let word = alert.state == .firing ? (alert.severity == .critical ? "✖ FIRING " : "▲ FIRING ") : "… PENDING"
+            let since = alert.firingSince ?? alert.activeSince
+            let line = Line([
+                Span(" \(word) ", style: theme.style(role)),
+                Span(alert.name, style: theme.style(.text).adding(.bold)),
+                Span("  \(alert.summary)", style: theme.style(.text)),
+                Span("  for \(Format.age(now - since))", style: theme.style(.muted)),
+            ])
+            buffer.put(line, x: inner.x, y: inner.y + i, width: inner.width)
+        }
+    }
+}
+
+/// The incident timeline, newest first.
+enum EventList {
+    static func render(_ events: [TimelineEvent], theme: Theme, into buffer: inout ScreenBuffer, area: Rect, title: String) {
+        let block = Block(title: Line(" \(title) ", style: theme.style(.title)), borderType: .rounded, borderStyle: theme.style(.border))
+        block.render(into: &buffer, area: area)
+        let inner = block.inner(area)
+        guard !inner.isEmpty else { return }
+        if events.isEmpty {
+            buffer.put(Line("nothing yet", style: theme.style(.muted)), x: inner.x + 1, y: inner.y, width: inner.width - 1)
+            return
+        }
+        for (i, event) in events.suffix(inner.height).reversed().enumerated() {
+            let role: ThemeRole
+            switch event.kind {
+            case .alertFiring, .targetDown: role = .statusCritical
+            case .alertPending: role = .statusWarning
+            case .alertResolved, .targetUp: role = .statusOK
+            case .deploy, .note: role = .text
+            }
+            let line = Line([
+                Span(" " + Format.clock(event.time) + "  ", style: theme.style(.muted)),
+                Span(label(event.kind), style: theme.style(role)),
+                Span("  " + event.summary, style: theme.style(.text)),
+            ])
+            buffer.put(line, x: inner.x, y: inner.y + i, width: inner.width)
+        }
+    }
+
+    static func label(_ kind: TimelineEvent.Kind) -> String {
+        switch kind {
+        case .deploy: return "DEPLOY  "
+        case .alertPending: return "PENDING "
+        case .alertFiring: return "FIRING  "
+        case .alertResolved: return "RESOLVED"
+        case .targetDown: return "DOWN    "
+        case .targetUp: return "UP      "
+        case .note: return "NOTE    "
+        }
+    }
+}

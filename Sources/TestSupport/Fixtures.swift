@@ -1,0 +1,41 @@
+import Dashboard
+import DemoFleet
+import Foundation
+import Telemetry
+import TerminalUI
+
+/// Shared fixtures: the repository's files, themes, and the demo fleet run on virtual time.
+public enum Fixtures {
+    /// The checkout's root folder, found from this file's path.
+    public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `../shared/conformance/...` beside the checkout.
+    public static func conformance(_ path: String) -> URL {
+        repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/conformance").appendingPathComponent(path)
+    }
+
+    /// A theme from `themes/`, parsed. Fails loudly: a test never runs on a silent fallback.
+    public static func theme(_ name: String) throws -> Theme {
+        let path = repositoryRoot.appendingPathComponent("themes/\(name).yaml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        return try ThemeParser.parse(text, file: path)
+    }
+
+    /// The virtual start of demo sessions in tests (2026-11-29 03:00:00Z), as in `snapshot`.
+    public static let demoEpoch = Timestamp(milliseconds: 1_795_921_200_000)
+
+    public static var demoTargets: [ScrapeTarget] {
+        Fleet.targetNames.map { ScrapeTarget(name: $0, url: "demo://\($0)", interval: .seconds(5), timeout: .seconds(2)) }
+    }
+
+    /// A demo session run on virtual time for `elapsed`, at the given screen size.
+    public static func demoRuntime(at elapsed: Milliseconds, size: Size = Size(width: 120, height: 40)) -> VirtualRuntime {
+        let state = State(mode: .demo, targets: demoTargets, hasLogSources: true, size: size)
+        var runtime = VirtualRuntime(state: state, start: demoEpoch, performer: DemoPerformer(start: demoEpoch))
+        runtime.start()
+        runtime.send(.resized(size))
+        runtime.advance(by: elapsed)
+        return runtime
+    }
+}

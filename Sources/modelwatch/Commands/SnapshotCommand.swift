@@ -1,0 +1,118 @@
+import ArgumentParser
+import Dashboard
+import Foundation
+import Models
+import Sources
+import Telemetry
+import TerminalUI
+
+/// `modelwatch snapshot`: one frame, rendered headless to stdout as plain text.
+struct SnapshotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Render one frame to stdout as plain text, without a terminal.",
+        discussion: """
+        With --demo (the default when no --config is given), time is virtual: --at 90s folds \
+        90 seconds of the simulated fleet through the app instantly and deterministically. \
+        With --config, modelwatch scrapes the real targets for --at of wall-clock time \
+        (0: one round of scrapes) and then renders.
+        """
+    )
+
+    /// The fixed virtual start of demo snapshots, so that their clocks read the same every run.
+    static let demoEpoch = Timestamp(milliseconds: 1_795_921_200_000)  // 2026-11-29 03:00:00Z
+
+    @Flag(help: "Use the built-in demo fleet (default without --config).")
+    var demo = false
+
+    @Option(name: .shortAndLong, help: "Config file (YAML) with live targets.")
+    var config: String?
+
+    @Option(help: "How far into the session to render, e.g. 90s, 2m30s.")
+    var at: String = "0s"
+
+    @Option(help: "Screen size as WIDTHxHEIGHT.")
+    var size: String = "120x40"
+
+    @Option(help: "overview, model:NAME, or help.")
+    var screen: String = "overview"
+
+    @Flag(help: "Append the style runs after the text (the snapshot test format).")
+    var styles = false
+
+    @OptionGroup var display: DisplayOptions
+
+    func validate() throws {
+        if demo && config != nil { throw ValidationError("--demo and --config exclude each other") }
+        guard AppConfig.parseDuration(at) != nil || at == "0s" || at == "0" else { throw ValidationError("--at '\(at)' is not a duration like 90s") }
+        guard parseSize(size) != nil else { throw ValidationError("--size '\(size)' is not WIDTHxHEIGHT") }
+    }
+
+    func parseSize(_ text: String) -> Size? {
+        let parts = text.lowercased().split(separator: "x")
+        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), w > 0, h > 0, w <= 1000, h <= 1000 else { return nil }
+        return Size(width: w, height: h)
+    }
+
+    func run() throws {
+        let size = parseSize(size)!
+        let duration = AppConfig.parseDuration(at) ?? Milliseconds(0)
+        let launch: Launch
+        do {
+            launch = try Launch.resolve(configPath: config, forceDemo: config == nil, display: display)
+        } catch let error as LaunchError {
+            FileHandle.standardError.write(Data("modelwatch: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        var state: State
+        if launch.mode == .demo {
+            var runtime = VirtualRuntime(state: launch.makeState(size: size), start: Self.demoEpoch,
+                                         performer: DemoPerformer(start: Self.demoEpoch))
+            runtime.start()
+            runtime.advance(by: duration)
+            state = runtime.state
+        } else {
+            state = Self.scrapeLive(launch, size: size, duration: duration)
+        }
+        state.banner = nil
+        guard select(screen, in: &state) else {
+            let names = state.modelsWorstFirst.map(\.key.name).joined(separator: ", ")
+            FileHandle.standardError.write(Data("modelwatch: unknown screen '\(screen)' (overview, help, model:NAME with NAME one of: \(names))\n".utf8))
+            throw ExitCode(2)
+        }
+        _ = reduce(&state, .resized(size))
+        let buffer = View.render(state, theme: launch.theme)
+        print(styles ? PlainTextRenderer.snapshot(buffer) : PlainTextRenderer.text(buffer))
+    }
+
+    func select(_ screen: String, in state: inout State) -> Bool {
+        switch screen {
+        case "overview": state.ui.screen = .overview
+        case "help": state.ui.showHelp = true
+        default:
+            guard screen.hasPrefix("model:") else { return false }
+            let name = String(screen.dropFirst("model:".count))
+            guard let model = state.models.keys.first(where: { $0.name == name || $0.description == name }) else { return false }
+            state.ui.screen = .model(model)
+        }
+        return true
+    }
+
+    /// Scrapes the configured targets for real, on the system clock.
+    static func scrapeLive(_ launch: Launch, size: Size, duration: Milliseconds) -> State {
+        let clock = SystemClock()
+        let runtime = LiveRuntime(state: launch.makeState(size: size), clock: clock, scraper: Scraper(demo: nil), demo: nil)
+        let start = clock.now()
+        runtime.start()
+        let timeout = launch.targets.map(\.timeout.value).max() ?? 10_000
+        while true {
+            runtime.pump()
+            let elapsed = (clock.now() - start).value
+            let allScraped = runtime.state.targets.allSatisfy { $0.lastScrape != nil && !$0.inFlight }
+            if elapsed >= duration.value && allScraped { break }
+            if elapsed >= duration.value + timeout + 1_000 { break }
+            usleep(20_000)
+        }
+        return runtime.state
+    }
+}

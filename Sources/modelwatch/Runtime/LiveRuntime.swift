@@ -1,0 +1,77 @@
+import Dashboard
+import Foundation
+import Sources
+import Telemetry
+
+/// The app loop on the system clock: folds messages through `reduce` and performs the
+/// effects it returns. Scrapes run concurrently and come back through the inbox, so a slow
+/// target never holds up the screen or the other targets.
+final class LiveRuntime {
+    private(set) var state: State
+    private var timers = TimerQueue()
+    private let inbox = Inbox()
+    private let clock: SystemClock
+    private let scraper: Scraper
+    private let demo: DemoSource?
+    private let demoStart: Timestamp
+    private(set) var quitRequested = false
+    /// Set whenever the state changed since the last frame was drawn.
+    var needsRender = true
+
+    init(state: State, clock: SystemClock, scraper: Scraper, demo: DemoSource?) {
+        self.state = state
+        self.clock = clock
+        self.scraper = scraper
+        self.demo = demo
+        self.demoStart = clock.now()
+    }
+
+    func start() { send(.started(at: clock.now())) }
+
+    func send(_ msg: Msg) {
+        let effects = reduce(&state, msg)
+        needsRender = true
+        for effect in effects { perform(effect) }
+    }
+
+    /// Fires due timers and folds in finished scrapes.
+    func pump() {
+        let now = clock.now()
+        while let fired = timers.popDue(at: now) { send(.timerFired(fired.timer, at: now)) }
+        for msg in inbox.drain() { send(msg) }
+    }
+
+    /// Milliseconds until the next timer, capped so that finished scrapes are seen promptly.
+    func waitBudget(cap: Int64 = 200) -> Int {
+        guard let due = timers.nextDue else { return Int(cap) }
+        return Int(max(0, min(cap, (due - clock.now()).value)))
+    }
+
+    private func perform(_ effect: Effect) {
+        switch effect {
+        case .scrape(let target):
+            let start = clock.now()
+            if let demo { demo.advance(to: start - demoStart) }
+            let scraper = self.scraper, inbox = self.inbox
+            Task.detached {
+                let result = await scraper.scrape(target, at: start)
+                inbox.post(.scrapeCompleted(result))
+            }
+        case .schedule(let after, let timer):
+            timers.schedule(timer, at: clock.now() + after)
+        case .readLogs:
+            guard let demo else { return }
+            let now = clock.now()
+            demo.advance(to: now - demoStart)
+            var bySource: [String: [String]] = [:]
+            var order: [String] = []
+            for line in demo.drainLogLines() {
+                if bySource[line.source] == nil { order.append(line.source) }
+                bySource[line.source, default: []].append(line.text)
+            }
+            for source in order { send(.logLinesArrived(source: source, lines: bySource[source]!, at: now)) }
+        case .quit:
+            quitRequested = true
+        }
+    }
+}

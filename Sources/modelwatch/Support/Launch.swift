@@ -1,0 +1,132 @@
+import Dashboard
+import DemoFleet
+import Foundation
+import Telemetry
+import TerminalUI
+
+/// Why modelwatch cannot start: a config or theme problem, named with file, line and key.
+enum LaunchError: Error, CustomStringConvertible {
+    case config(ConfigError)
+    case unreadable(path: String, reason: String)
+    case themeNotFound(String, searched: [String])
+
+    var description: String {
+        switch self {
+        case .config(let e): return e.description
+        case .unreadable(let path, let reason): return "\(path): \(reason)"
+        case .themeNotFound(let name, let searched):
+            return "theme '\(name)' not found (looked in \(searched.joined(separator: ", ")))"
+        }
+    }
+}
+
+/// Everything decided before the first frame: mode, targets, theme, banner.
+struct Launch {
+    var mode: Mode
+    var targets: [ScrapeTarget]
+    var theme: Theme
+    var banner: String?
+    var retention: Milliseconds
+    var configPath: String?
+
+    /// Demo targets: the simulated fleet, scraped every 5 s through the same parser path as HTTP.
+    static let demoInterval: Milliseconds = .seconds(5)
+    static var demoTargets: [ScrapeTarget] {
+        Fleet.targetNames.map { ScrapeTarget(name: $0, url: "demo://\($0)", interval: demoInterval, timeout: .seconds(2)) }
+    }
+
+    static func resolve(configPath: String?, forceDemo: Bool, display: DisplayOptions) throws -> Launch {
+        let searched = defaultConfigPaths()
+        let path = forceDemo ? nil : (configPath ?? searched.first { FileManager.default.fileExists(atPath: $0) })
+        var themeName = display.theme
+        var launch: Launch
+        if let path {
+            let text = try readText(path)
+            let config: AppConfig
+            do { config = try AppConfig.parse(text, file: path) } catch { throw LaunchError.config(error) }
+            themeName = themeName ?? config.theme
+            launch = Launch(mode: .live, targets: config.targets, theme: .builtinMonochrome, banner: nil,
+                            retention: config.retention, configPath: path)
+        } else {
+            let banner = forceDemo
+                ? "Demo: a simulated fleet with a scripted incident at +1m40s (no network). Press ? for help."
+                : "No config found (\(searched.map(abbreviate).joined(separator: ", "))): showing the built-in demo. ? for help."
+            launch = Launch(mode: .demo, targets: demoTargets, theme: .builtinMonochrome, banner: banner,
+                            retention: .minutes(60), configPath: nil)
+        }
+        launch.theme = try loadTheme(themeName ?? "dark", explicit: themeName != nil, banner: &launch.banner)
+        if display.monochrome || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty {
+            launch.theme = launch.theme.monochrome()
+        }
+        return launch
+    }
+
+    static func defaultConfigPaths() -> [String] {
+        let env = ProcessInfo.processInfo.environment
+        var paths = ["modelwatch.yaml"]
+        if let xdg = env["XDG_CONFIG_HOME"], !xdg.isEmpty { paths.append(xdg + "/modelwatch/config.yaml") }
+        if let home = env["HOME"], !home.isEmpty { paths.append(home + "/.config/modelwatch/config.yaml") }
+        return paths
+    }
+
+    static func abbreviate(_ path: String) -> String {
+        if let home = ProcessInfo.processInfo.environment["HOME"], !home.isEmpty, path.hasPrefix(home + "/") {
+            return "~" + path.dropFirst(home.count)
+        }
+        return path.hasPrefix("/") ? path : "./" + path
+    }
+
+    static func readText(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LaunchError.unreadable(path: path, reason: FileManager.default.fileExists(atPath: path)
+                                         ? "permission denied" : "no such file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw LaunchError.unreadable(path: path, reason: "not valid UTF-8")
+        }
+        return text
+    }
+
+    /// Finds `themes/NAME.yaml` next to the working directory, the executable's checkout,
+    /// or an installed share folder. A missing default theme falls back to monochrome with a
+    /// notice; a missing theme the user named is an error.
+    static func loadTheme(_ name: String, explicit: Bool, banner: inout String?) throws -> Theme {
+        let candidates: [String]
+        if name.contains("/") || name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+            candidates = [name]
+        } else {
+            candidates = themeDirectories().map { "\($0)/\(name).yaml" }
+        }
+        guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            if explicit { throw LaunchError.themeNotFound(name, searched: candidates) }
+            banner = (banner.map { $0 + " " } ?? "") + "(theme '\(name)' not found: monochrome)"
+            return .builtinMonochrome
+        }
+        do { return try ThemeParser.parse(try readText(path), file: path) } catch let e as ConfigError {
+            throw LaunchError.config(e)
+        }
+    }
+
+    static func themeDirectories() -> [String] {
+        var dirs: [String] = []
+        if let env = ProcessInfo.processInfo.environment["MODELWATCH_THEMES"], !env.isEmpty { dirs.append(env) }
+        dirs.append(FileManager.default.currentDirectoryPath + "/themes")
+        // Walk up from the executable: .build/<triple>/debug/modelwatch lives 3 levels under the checkout.
+        if let exe = Bundle.main.executableURL?.resolvingSymlinksInPath() {
+            var dir = exe.deletingLastPathComponent()
+            for _ in 0..<5 {
+                dirs.append(dir.appendingPathComponent("themes").path)
+                dirs.append(dir.appendingPathComponent("share/modelwatch/themes").path)
+                dir = dir.deletingLastPathComponent()
+            }
+        }
+        dirs.append("/usr/local/share/modelwatch/themes")
+        dirs.append("/usr/share/modelwatch/themes")
+        var seen = Set<String>()
+        return dirs.filter { seen.insert($0).inserted }
+    }
+
+    func makeState(size: Size) -> State {
+        State(mode: mode, targets: targets, retention: retention, hasLogSources: mode == .demo, banner: banner, size: size)
+    }
+}

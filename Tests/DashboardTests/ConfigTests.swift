@@ -1,0 +1,96 @@
+import Dashboard
+import Foundation
+import Telemetry
+import TestSupport
+import Testing
+
+@Suite struct ConfigTests {
+    @Test func aFullConfigParses() throws {
+        let text = """
+        theme: light
+        scrape:
+          interval: 10s
+        targets:
+          - name: triton
+            url: http://127.0.0.1:8002/metrics
+            interval: 5s
+            timeout: 2s
+          - url: file:///var/tmp/metrics.prom
+        """
+        let config = try AppConfig.parse(text, file: "mw.yaml")
+        #expect(config.theme == "light")
+        #expect(config.targets.count == 2)
+        #expect(config.targets[0] == ScrapeTarget(name: "triton", url: "http://127.0.0.1:8002/metrics", interval: .seconds(5), timeout: .seconds(2)))
+        #expect(config.targets[1].interval == .seconds(10))
+        #expect(config.targets[1].timeout == .seconds(10), "timeout defaults to 10s, capped at the interval")
+    }
+
+    func error(_ text: String) -> ConfigError? {
+        do { _ = try AppConfig.parse(text, file: "bad.yaml"); return nil } catch { return error }
+    }
+
+    @Test func errorsNameTheFileLineAndKey() throws {
+        let badDuration = try #require(error("targets:\n  - name: a\n    url: http://x:1/metrics\n    interval: soon\n"))
+        #expect(badDuration.file == "bad.yaml")
+        #expect(badDuration.line == 4)
+        #expect(badDuration.keyPath == "targets[0].interval")
+        #expect(badDuration.description.hasPrefix("bad.yaml:4:"))
+
+        let unknownKey = try #require(error("targets:\n  - url: http://x:1/metrics\n    intervall: 5s\n"))
+        #expect(unknownKey.line == 3)
+        #expect(unknownKey.message.contains("intervall"))
+
+        let badURL = try #require(error("targets:\n  - url: ftp://x/metrics\n"))
+        #expect(badURL.keyPath == "targets[0].url")
+        #expect(badURL.line == 2)
+
+        let duplicate = try #require(error("targets:\n  - {name: a, url: 'http://x:1/m'}\n  - {name: a, url: 'http://y:1/m'}\n"))
+        #expect(duplicate.line == 3)
+        #expect(duplicate.message.contains("duplicate"))
+
+        let missing = try #require(error("theme: dark\n"))
+        #expect(missing.message.contains("targets"))
+
+        let syntax = try #require(error("targets: [\n"))
+        #expect(syntax.message.contains("invalid YAML"))
+    }
+
+    @Test func durationsReadLikePrometheus() {
+        #expect(AppConfig.parseDuration("500ms") == Milliseconds(500))
+        #expect(AppConfig.parseDuration("1h30m") == Milliseconds(5_400_000))
+        #expect(AppConfig.parseDuration("2m30s") == Milliseconds(150_000))
+        #expect(AppConfig.parseDuration("15") == nil)
+        #expect(AppConfig.parseDuration("") == nil)
+        #expect(AppConfig.parseDuration("5x") == nil)
+    }
+}
+
+@Suite struct ThemeTests {
+    @Test(arguments: ["dark", "light", "high-contrast"])
+    func everyShippedThemeParsesAndStylesEveryRole(_ name: String) throws {
+        let theme = try Fixtures.theme(name)
+        #expect(theme.name == name)
+        for role in ThemeRole.allCases { #expect(theme.styles[role] != nil, "\(name) lacks \(role.rawValue)") }
+    }
+
+    @Test func monochromeDropsColorsButKeepsSelectionVisible() throws {
+        let mono = try Fixtures.theme("dark").monochrome()
+        for role in ThemeRole.allCases {
+            #expect(mono.style(role).foreground == .default)
+            #expect(mono.style(role).background == .default)
+        }
+        #expect(mono.style(.selection).attributes.contains(.reverse))
+        #expect(mono.style(.header).attributes.contains(.reverse))
+    }
+
+    @Test func themeErrorsNameLineAndRole() {
+        #expect(throws: ConfigError.self) { try ThemeParser.parse("styles:\n  txet: { fg: 1 }\n", file: "t.yaml") }
+        do {
+            _ = try ThemeParser.parse("styles:\n  text: { fg: 300 }\n", file: "t.yaml")
+            Issue.record("accepted color 300")
+        } catch {
+            #expect(error.line == 2)
+            #expect(error.keyPath == "styles.text.fg")
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Dashboard
+import Models
+import Telemetry
+import TerminalUI
+import TestSupport
+import Testing
+
+@Suite struct DemoScenarioTests {
+    func model(_ name: String, in state: State) -> ModelState? {
+        state.models.values.first { $0.key.name == name }
+    }
+
+    @Test func theFleetIsHealthyAt90Seconds() throws {
+        let state = Fixtures.demoRuntime(at: .seconds(90)).state
+        #expect(state.models.count >= 4)
+        #expect(Set(state.models.values.map(\.signals.kind)).count >= 2, "at least two server kinds")
+        #expect(state.targetsUp == state.targets.count)
+        for model in state.models.values {
+            #expect(model.status == .ok, "\(model.key): \(model.status)")
+            #expect(model.signals.requestsPerSecond.map { $0 > 1 } == true, "\(model.key) has traffic")
+            #expect(model.signals.latencyP99 != nil, "\(model.key) has a p99")
+        }
+        #expect(state.firingAlerts.isEmpty)
+        let fraud = try #require(model("fraud-detector", in: state))
+        #expect(fraud.signals.versions == ["3"])
+        #expect(fraud.lastDeploy == nil)
+    }
+
+    @Test func theDeployDegradesFraudDetectorBy150Seconds() throws {
+        let state = Fixtures.demoRuntime(at: .seconds(150)).state
+        let fraud = try #require(model("fraud-detector", in: state))
+        #expect(fraud.status == .critical)
+        #expect(fraud.signals.versions == ["4"])
+        #expect(fraud.previousVersion == "3")
+        #expect(fraud.lastDeploy != nil)
+        #expect((fraud.signals.errorRatio ?? 0) > 0.05)
+        #expect(state.firingAlerts.contains { $0.name == "HighErrorRate" && $0.model == "fraud-detector" })
+        #expect(state.alerts.contains { $0.name == "LatencyRegression" && $0.model == "fraud-detector" })
+        #expect(state.timeline.events.contains { $0.kind == .deploy && $0.summary.contains("version 4") })
+        // Worst first: the broken model leads the overview.
+        #expect(state.modelsWorstFirst.first?.key.name == "fraud-detector")
+        // The others are untouched.
+        for other in state.models.values where other.key.name != "fraud-detector" {
+            #expect(other.status == .ok, "\(other.key)")
+        }
+        // Log lines about the incident arrived and were parsed with levels.
+        #expect(state.logs.visible.contains { $0.level >= .error && $0.message.contains("CUDA out of memory") })
+    }
+
+    @Test func theSameSeedGivesTheSameScreen() throws {
+        let theme = try Fixtures.theme("dark")
+        let a = View.render(Fixtures.demoRuntime(at: .seconds(150)).state, theme: theme)
+        let b = View.render(Fixtures.demoRuntime(at: .seconds(150)).state, theme: theme)
+        #expect(a == b)
+    }
+
+    @Test func theRollbackRecovers() throws {
+        let state = Fixtures.demoRuntime(at: .seconds(520)).state
+        let fraud = try #require(model("fraud-detector", in: state))
+        #expect(fraud.signals.versions == ["3"])
+        #expect(fraud.status != .critical)
+        #expect(state.timeline.events.contains { $0.kind == .alertResolved })
+    }
+}

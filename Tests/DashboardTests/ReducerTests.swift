@@ -1,0 +1,85 @@
+import Dashboard
+import Models
+import Telemetry
+import TerminalUI
+import Testing
+
+@Suite struct ReducerTests {
+    let targets = [
+        ScrapeTarget(name: "a", url: "http://127.0.0.1:1/metrics", interval: .seconds(15), timeout: .seconds(5)),
+        ScrapeTarget(name: "b", url: "file:///tmp/b.prom", interval: .seconds(30), timeout: .seconds(5)),
+    ]
+    let t0 = Timestamp(milliseconds: 1_000_000)
+
+    @Test func startScrapesEveryTargetAndSchedulesTheNext() {
+        var state = State(mode: .live, targets: targets)
+        let effects = reduce(&state, .started(at: t0))
+        #expect(effects.contains(.scrape(targets[0])))
+        #expect(effects.contains(.scrape(targets[1])))
+        #expect(effects.contains(.schedule(after: .seconds(15), .scrapeDue(target: "a"))))
+        #expect(effects.contains(.schedule(after: .seconds(30), .scrapeDue(target: "b"))))
+        #expect(effects.contains(.schedule(after: .seconds(1), .tick)))
+        #expect(!effects.contains(.readLogs), "no log sources configured")
+        #expect(state.now == t0)
+    }
+
+    @Test func aScrapeStillRunningIsNotStartedAgain() {
+        var state = State(mode: .live, targets: targets)
+        _ = reduce(&state, .started(at: t0))
+        let effects = reduce(&state, .timerFired(.scrapeDue(target: "a"), at: t0 + .seconds(15)))
+        #expect(!effects.contains(.scrape(targets[0])))
+        #expect(effects.contains(.schedule(after: .seconds(15), .scrapeDue(target: "a"))))
+        let done = ScrapeResult(target: "a", startedAt: t0, duration: Milliseconds(20), outcome: .success([]))
+        _ = reduce(&state, .scrapeCompleted(done))
+        let next = reduce(&state, .timerFired(.scrapeDue(target: "a"), at: t0 + .seconds(30)))
+        #expect(next.contains(.scrape(targets[0])))
+    }
+
+    @Test func aMalformedScrapeMarksTheTargetDownWithLineAndColumnAndKeepsRunning() {
+        var state = State(mode: .live, targets: targets)
+        _ = reduce(&state, .started(at: t0))
+        let error = ExpositionError(line: 3, column: 7, message: "expected a value")
+        let result = ScrapeResult(target: "a", startedAt: t0, duration: Milliseconds(5), outcome: .failure(.parse(error)))
+        let effects = reduce(&state, .scrapeCompleted(result))
+        #expect(effects.isEmpty)
+        #expect(state.target(named: "a")?.health == .down)
+        #expect(state.target(named: "a")?.lastError?.description.contains("3:7") == true)
+        #expect(!state.quitting)
+        #expect(state.timeline.events.contains { $0.kind == .targetDown && $0.summary.contains("3:7") })
+        // The alert waits out its `for` duration before firing.
+        _ = reduce(&state, .scrapeCompleted(ScrapeResult(target: "a", startedAt: t0 + .seconds(15), duration: Milliseconds(5), outcome: .failure(.parse(error)))))
+        #expect(state.alerts.first { $0.name == "TargetDown" }?.state == .pending)
+        _ = reduce(&state, .scrapeCompleted(ScrapeResult(target: "a", startedAt: t0 + .seconds(31), duration: Milliseconds(5), outcome: .failure(.parse(error)))))
+        #expect(state.alerts.first { $0.name == "TargetDown" }?.state == .firing)
+    }
+
+    @Test func onlyQQuits() {
+        var state = State(mode: .live, targets: targets)
+        for key: Key in [.character("x"), .enter, .escape, .character("Q"), .ctrl("q")] {
+            #expect(!reduce(&state, .keyPressed(key)).contains(.quit), "\(key)")
+        }
+        #expect(reduce(&state, .keyPressed(.character("q"))) == [.quit])
+        #expect(state.quitting)
+    }
+
+    @Test func helpOpensAndClosesAndSwallowsNavigation() {
+        var state = State(mode: .live, targets: targets)
+        _ = reduce(&state, .keyPressed(.character("?")))
+        #expect(state.ui.showHelp)
+        _ = reduce(&state, .keyPressed(.enter))
+        #expect(state.ui.screen == .overview)
+        _ = reduce(&state, .keyPressed(.escape))
+        #expect(!state.ui.showHelp)
+        _ = reduce(&state, .keyPressed(.character("?")))
+        _ = reduce(&state, .keyPressed(.character("?")))
+        #expect(!state.ui.showHelp)
+    }
+
+    @Test func everyBindingHasHelpTextAndNoKeyIsBoundTwiceInOneContext() {
+        for binding in KeyMap.bindings { #expect(!binding.help.isEmpty) }
+        for context in KeyBinding.Context.allCases {
+            let keys = KeyMap.bindings.filter { $0.context == context }.flatMap(\.keys)
+            #expect(Set(keys).count == keys.count, "\(context)")
+        }
+    }
+}
