@@ -34,3 +34,21 @@ public struct Rect: Hashable, Sendable, CustomStringConvertible {
     public func contains(x px: Int, y py: Int) -> Bool { px >= x && px < maxX && py >= y && py < maxY }
     public var description: String { "(\(x),\(y) \(width)x\(height))" }
 }
+
+extension Rect {
+    /// A `width` x `height` rectangle centered in `parent`, shrunk to fit inside it.
+    /// When the leftover space is odd, the extra column or row goes to the right/bottom.
+    public static func centered(width: Int, height: Int, in parent: Rect) -> Rect {
+        let w = min(max(0, width), parent.width)
+        let h = min(max(0, height), parent.height)
+        return Rect(x: parent.x + (parent.width - w) / 2, y: parent.y + (parent.height - h) / 2, width: w, height: h)
+    }
+
+    /// The rectangle with `top`, `left`, `bottom`, `right` cells removed (never negative).
+    public func inset(top: Int = 0, left: Int = 0, bottom: Int = 0, right: Int = 0) -> Rect {
+        Rect(x: x + left, y: y + top, width: width - left - right, height: height - top - bottom)
+    }
+
+    /// One row of this rectangle, `row` counted from its top.
+    public func row(_ row: Int) -> Rect { Rect(x: x, y: y + row, width: width, height: 1) }
+}

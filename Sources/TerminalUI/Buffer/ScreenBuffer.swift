@@ -100,6 +100,43 @@ public struct ScreenBuffer: Hashable, Sendable {
         return s
     }
 
+    /// The runs of cells that differ from `old`, row by row, left to right, so that a backend
+    /// writes only what changed. When the sizes differ every row is one full-width run
+    /// (a full redraw). A run never starts on a continuation cell and never ends between a
+    /// wide glyph and its continuation.
+    public func diff(from old: ScreenBuffer) -> [CellRun] {
+        let w = size.width
+        guard old.size == size else {
+            return (0..<size.height).map { y in
+                CellRun(row: y, column: 0, cells: Array(cells[(y * w)..<(y * w + w)]))
+            }
+        }
+        var runs: [CellRun] = []
+        for y in 0..<size.height {
+            let rowStart = y * w
+            var x = 0
+            while x < w {
+                if cells[rowStart + x] == old.cells[rowStart + x] { x += 1; continue }
+                var start = x
+                // Never start on the right half of a wide glyph.
+                while start > 0 && cells[rowStart + start].isContinuation { start -= 1 }
+                var end = x + 1
+                while end < w && cells[rowStart + end] != old.cells[rowStart + end] { end += 1 }
+                // Keep a wide glyph together with its continuation.
+                while end < w && cells[rowStart + end].isContinuation { end += 1 }
+                if let last = runs.last, last.row == y, last.column + last.cells.count >= start {
+                    // Overlaps the previous run after the adjustments: extend it.
+                    let from = last.column + last.cells.count
+                    runs[runs.count - 1].cells += cells[(rowStart + from)..<(rowStart + end)]
+                } else {
+                    runs.append(CellRun(row: y, column: start, cells: Array(cells[(rowStart + start)..<(rowStart + end)])))
+                }
+                x = end
+            }
+        }
+        return runs
+    }
+
     private mutating func repairWide(at x: Int, y: Int, rows: Int = 1) {
         for yy in y..<min(size.height, y + rows) {
             guard x >= 0, x < size.width else { continue }

@@ -37,3 +37,15 @@ public struct Style: Hashable, Sendable {
     public func with(background: Color) -> Style { var s = self; s.background = background; return s }
     public func adding(_ a: Attributes) -> Style { var s = self; s.attributes.formUnion(a); return s }
 }
+
+extension Style {
+    /// This style with `overlay` laid on top: its non-default colors replace ours and its
+    /// attributes are added. Used for highlights that must keep a cell's other styling.
+    public func patched(with overlay: Style) -> Style {
+        var s = self
+        if overlay.foreground != .default { s.foreground = overlay.foreground }
+        if overlay.background != .default { s.background = overlay.background }
+        s.attributes.formUnion(overlay.attributes)
+        return s
+    }
+}
