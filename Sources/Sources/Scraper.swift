@@ -1,0 +1,235 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Telemetry
+
+/// Reads one target once: `http(s)://` with URLSession, `file://` from disk, `demo://NAME` from
+/// the demo fleet. Every body, whatever its origin, goes through `TextFormatParser.parse`.
+public final class Scraper: Sendable {
+    public static let accept = "text/plain;version=0.0.4;q=0.9,*/*;q=0.1"
+    public static let userAgent = "modelwatch/0.1"
+
+    /// Bodies larger than this fail with `.tooLarge`.
+    public let bodyLimit: Int
+    private let demo: DemoSource?
+
+    public init(demo: DemoSource? = nil, bodyLimit: Int = 16 << 20) {
+        self.demo = demo
+        self.bodyLimit = bodyLimit
+    }
+
+    public func scrape(_ target: ScrapeTarget, at start: Timestamp) async -> ScrapeResult {
+        let began = SystemClock.monotonicNanoseconds()
+        let fetched: Result<[UInt8], ScrapeFailure>
+        let url = target.url
+        if url.hasPrefix("http://") || url.hasPrefix("https://") {
+            fetched = await fetchHTTP(url, timeout: target.timeout)
+        } else if url.hasPrefix("file://") {
+            fetched = readFile(url)
+        } else if url.hasPrefix("demo://") {
+            fetched = readDemo(url)
+        } else {
+            fetched = .failure(.transport("\(url): unsupported URL scheme (use http://, https://, file:// or demo://)"))
+        }
+        let outcome: ScrapeResult.Outcome
+        var bytes = 0
+        switch fetched {
+        case .failure(let f):
+            outcome = .failure(f)
+        case .success(let body):
+            bytes = body.count
+            outcome = Scraper.parse(body)
+        }
+        let duration = Milliseconds(Int64((SystemClock.monotonicNanoseconds() &- began) / 1_000_000))
+        return ScrapeResult(target: target.name, startedAt: start, duration: duration, outcome: outcome, bodyBytes: bytes)
+    }
+
+    /// The one parse path for every source.
+    static func parse(_ body: [UInt8]) -> ScrapeResult.Outcome {
+        do {
+            return .success(try TextFormatParser.parse(String(decoding: body, as: UTF8.self)))
+        } catch {
+            return .failure(.parse(error))
+        }
+    }
+
+    // MARK: demo://
+
+    private func readDemo(_ url: String) -> Result<[UInt8], ScrapeFailure> {
+        let name = String(url.dropFirst("demo://".count)).trimmingSuffix("/")
+        guard let demo else { return .failure(.transport("\(url): demo mode is not enabled")) }
+        guard let text = demo.exposition(for: name) else {
+            return .failure(.transport("\(url): no demo target named '\(name)' (known: \(demo.targetNames.joined(separator: ", ")))"))
+        }
+        let body = Array(text.utf8)
+        return body.count > bodyLimit ? .failure(.tooLarge(limit: bodyLimit)) : .success(body)
+    }
+
+    // MARK: file://
+
+    private func readFile(_ url: String) -> Result<[UInt8], ScrapeFailure> {
+        var path = String(url.dropFirst("file://".count))
+        if let decoded = path.removingPercentEncoding { path = decoded }
+        let fd = open(path, O_RDONLY)
+        if fd < 0 { return .failure(.transport("\(path): \(String(cString: strerror(errno)))")) }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failure(.transport("\(path): \(String(cString: strerror(errno)))"))
+            }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+            if out.count > bodyLimit { return .failure(.tooLarge(limit: bodyLimit)) }
+        }
+        return .success(out)
+    }
+
+    // MARK: http(s)://
+
+    private func fetchHTTP(_ urlString: String, timeout: Milliseconds) async -> Result<[UInt8], ScrapeFailure> {
+        guard let url = URL(string: urlString) else { return .failure(.transport("\(urlString): invalid URL")) }
+        var request = URLRequest(url: url)
+        request.httpMethod = "GET"
+        request.timeoutInterval = (timeout.seconds + 1).rounded(.up)
+        request.setValue(Scraper.accept, forHTTPHeaderField: "Accept")
+        request.setValue(Scraper.userAgent, forHTTPHeaderField: "User-Agent")
+        request.setValue("\(timeout.seconds)", forHTTPHeaderField: "X-Prometheus-Scrape-Timeout-Seconds")
+
+        let config = URLSessionConfiguration.ephemeral
+        config.timeoutIntervalForRequest = (timeout.seconds + 1).rounded(.up)
+        config.timeoutIntervalForResource = (timeout.seconds + 1).rounded(.up)
+        config.requestCachePolicy = .reloadIgnoringLocalCacheData
+        config.urlCache = nil
+        config.httpCookieStorage = nil
+
+        let collector = BodyCollector(limit: bodyLimit)
+        let session = URLSession(configuration: config, delegate: collector, delegateQueue: nil)
+        defer { session.finishTasksAndInvalidate() }
+        let task = session.dataTask(with: request)
+        // URLSession on Linux (libcurl) rounds its timeouts down to whole seconds, so the
+        // deadline is enforced here as well, to the millisecond.
+        let deadline = Task {
+            try? await Task.sleep(nanoseconds: UInt64(max(1, timeout.value)) * 1_000_000)
+            if !Task.isCancelled {
+                collector.finish(.timedOut)
+                task.cancel()
+            }
+        }
+        defer { deadline.cancel() }
+        let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<BodyCollector.Outcome, Never>) in
+            collector.start(continuation)
+            task.resume()
+        }
+        switch outcome {
+        case .timedOut:
+            return .failure(.timeout(timeout))
+        case .tooLarge:
+            return .failure(.tooLarge(limit: bodyLimit))
+        case .error(let error):
+            return .failure(Scraper.failure(for: error, url: urlString, timeout: timeout))
+        case .finished(let status, let body):
+            guard (200..<300).contains(status) else { return .failure(.http(status: status)) }
+            return .success(body)
+        }
+    }
+
+    static func failure(for error: any Error, url: String, timeout: Milliseconds) -> ScrapeFailure {
+        guard let e = error as? URLError else { return .transport("\(url): \(error.localizedDescription)") }
+        switch e.code {
+        case .timedOut: return .timeout(timeout)
+        case .cannotConnectToHost: return .transport("\(url): connection refused")
+        case .cannotFindHost, .dnsLookupFailed: return .transport("\(url): host not found")
+        case .networkConnectionLost: return .transport("\(url): connection lost")
+        case .notConnectedToInternet: return .transport("\(url): network unreachable")
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
+             .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot:
+            return .transport("\(url): TLS failure (\(e.code.rawValue))")
+        case .badServerResponse: return .transport("\(url): bad server response")
+        default: return .transport("\(url): \(e.localizedDescription) (URLError \(e.code.rawValue))")
+        }
+    }
+}
+
+/// Collects a response body through the data delegate so that an oversized body is cut off
+/// as soon as it passes the limit instead of being held in memory whole.
+private final class BodyCollector: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    enum Outcome: Sendable {
+        case finished(status: Int, body: [UInt8])
+        case tooLarge
+        case timedOut
+        case error(any Error)
+    }
+
+    private let lock = NSLock()
+    private let limit: Int
+    private var body: [UInt8] = []
+    private var status = 0
+    private var continuation: CheckedContinuation<Outcome, Never>?
+    private var done = false
+
+    init(limit: Int) { self.limit = limit }
+
+    func start(_ c: CheckedContinuation<Outcome, Never>) {
+        lock.lock(); continuation = c; lock.unlock()
+    }
+
+    /// Delivers the first outcome; later ones (e.g. the cancellation after a deadline) are ignored.
+    func finish(_ outcome: Outcome) {
+        lock.lock()
+        guard !done, let c = continuation else { lock.unlock(); return }
+        done = true
+        continuation = nil
+        lock.unlock()
+        c.resume(returning: outcome)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+        let http = response as? HTTPURLResponse
+        lock.lock(); status = http?.statusCode ?? 0; lock.unlock()
+        if response.expectedContentLength > Int64(limit) {
+            completionHandler(.cancel)
+            finish(.tooLarge)
+            return
+        }
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        lock.lock()
+        body.append(contentsOf: data)
+        let over = body.count > limit
+        lock.unlock()
+        if over {
+            dataTask.cancel()
+            finish(.tooLarge)
+        }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        if let error {
+            finish(.error(error))
+        } else {
+            lock.lock(); let s = status, b = body; lock.unlock()
+            finish(.finished(status: s, body: b))
+        }
+    }
+}
+
+private extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}

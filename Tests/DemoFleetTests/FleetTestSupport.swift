@@ -1,0 +1,76 @@
+@testable import DemoFleet
+import Telemetry
+
+/// A fleet advanced to `seconds`.
+func fleet(at seconds: Int64, seed: UInt64 = 42) -> Fleet {
+    var f = Fleet(seed: seed)
+    f.advance(to: seconds * 1000)
+    return f
+}
+
+/// Parses a target's exposition; a parse error is returned as a failure message.
+func families(_ f: Fleet, _ target: String) throws -> [MetricFamily] {
+    guard let text = f.exposition(for: target) else { throw FleetTestError("no exposition for \(target)") }
+    do { return try TextFormatParser.parse(text) } catch {
+        throw FleetTestError("\(target) at \(f.elapsedMilliseconds) ms: \(error)")
+    }
+}
+
+struct FleetTestError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+/// The value of the one sample named `name` whose labels include all of `match`.
+func value(_ fams: [MetricFamily], _ name: String, _ match: [String: String] = [:]) -> Double? {
+    let hits = fams.flatMap(\.samples).filter { s in
+        s.name == name && match.allSatisfy { s.labels[$0.key] == $0.value }
+    }
+    return hits.count == 1 ? hits[0].value : nil
+}
+
+/// Sum of all samples named `name` whose labels include `match`.
+func total(_ fams: [MetricFamily], _ name: String, _ match: [String: String] = [:]) -> Double {
+    fams.flatMap(\.samples).filter { s in
+        s.name == name && match.allSatisfy { s.labels[$0.key] == $0.value }
+    }.reduce(0) { $0 + $1.value }
+}
+
+/// Samples that must never decrease: counters, and the buckets, sums and counts of histograms
+/// and summaries (all latencies here are non-negative).
+func monotonicSamples(_ fams: [MetricFamily]) -> [String: Double] {
+    var out: [String: Double] = [:]
+    for fam in fams {
+        for s in fam.samples {
+            let monotonic: Bool
+            switch fam.type {
+            case .counter: monotonic = true
+            case .histogram: monotonic = true
+            case .summary: monotonic = s.name.hasSuffix("_sum") || s.name.hasSuffix("_count")
+            default: monotonic = false
+            }
+            if monotonic { out[s.name + s.labels.description] = s.value }
+        }
+    }
+    return out
+}
+
+/// Failure share of a Triton model version between two snapshots.
+func tritonFailureShare(from a: [MetricFamily], to b: [MetricFamily], model: String, version: String) -> Double {
+    let m = ["model": model, "version": version]
+    let okA = value(a, "nv_inference_request_success", m) ?? 0
+    let okB = value(b, "nv_inference_request_success", m) ?? 0
+    let failA = total(a, "nv_inference_request_failure", m)
+    let failB = total(b, "nv_inference_request_failure", m)
+    let requests = (okB - okA) + (failB - failA)
+    return requests > 0 ? (failB - failA) / requests : .nan
+}
+
+/// Share of a histogram's observations at or below `le` (cumulative bucket / count).
+func shareAtOrBelow(_ fams: [MetricFamily], _ name: String, le: String, _ match: [String: String]) -> Double {
+    var m = match
+    m["le"] = le
+    let bucket = value(fams, name + "_bucket", m) ?? .nan
+    let count = value(fams, name + "_count", match) ?? .nan
+    return bucket / count
+}
