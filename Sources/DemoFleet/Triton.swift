@@ -120,7 +120,7 @@ struct TritonServer: Sendable {
         var latencyFactor = 1.0
         var queueShare = 0.12
         if incident {
-            let ramp = min(1, Double(tc - 100) / 20)
+            let ramp = min(1, Double(tc - 100) / 5)
             failureShare = 0.01 + 0.07 * ramp
             latencyFactor = 3.0
             queueShare = 0.25

@@ -26,7 +26,7 @@ public func reduce(_ state: inout State, _ msg: Msg) -> [Effect] {
         state.now = max(state.now, at)
         switch timer {
         case .tick:
-            state.store.expire(before: at - state.store.retention)
+            state.store.expire(before: at)
             return [.schedule(after: .seconds(1), .tick)]
         case .scrapeDue(let name):
             guard let i = state.targets.firstIndex(where: { $0.target.name == name }) else { return [] }

@@ -31,12 +31,12 @@ public struct HealthRules: Hashable, Sendable {
     public var errorRatioCritical = 0.05
     public var errorRatioWarning = 0.01
     /// p99 this many times its own baseline (the median of the last 15 minutes, leaving out
-    /// the most recent 2) counts as a latency regression.
+    /// the most recent minute) counts as a latency regression.
     public var latencyRegressionFactor = 2.0
     public var pendingFor: Milliseconds = .seconds(30)
     public var targetDownFor: Milliseconds = .seconds(30)
     public var baselineWindow: Milliseconds = .minutes(15)
-    public var baselineExclude: Milliseconds = .minutes(2)
+    public var baselineExclude: Milliseconds = .minutes(1)
     public var minimumBaselinePoints = 6
 
     public init() {}

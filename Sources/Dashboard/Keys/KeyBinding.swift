@@ -31,17 +31,17 @@ public struct KeyBinding: Hashable, Sendable {
 /// The key-binding table.
 public enum KeyMap {
     public static let bindings: [KeyBinding] = [
-        KeyBinding([.character("?")], .toggleHelp, "show or hide this help", in: .global),
+        KeyBinding([.character("?")], .toggleHelp, "toggle this help", in: .global),
         KeyBinding([.character("q")], .quit, "quit", in: .global),
-        KeyBinding([.escape], .back, "close help / go back", in: .global),
-        KeyBinding([.character("k"), .up], .moveUp, "select the model above", in: .overview),
-        KeyBinding([.character("j"), .down], .moveDown, "select the model below", in: .overview),
-        KeyBinding([.pageUp], .pageUp, "up one page", in: .overview),
-        KeyBinding([.pageDown], .pageDown, "down one page", in: .overview),
+        KeyBinding([.escape], .back, "close / go back", in: .global),
+        KeyBinding([.character("k"), .up], .moveUp, "move up", in: .overview),
+        KeyBinding([.character("j"), .down], .moveDown, "move down", in: .overview),
+        KeyBinding([.pageUp], .pageUp, "page up", in: .overview),
+        KeyBinding([.pageDown], .pageDown, "page down", in: .overview),
         KeyBinding([.home, .character("g")], .moveHome, "first model", in: .overview),
         KeyBinding([.end, .character("G")], .moveEnd, "last model", in: .overview),
-        KeyBinding([.enter], .open, "open the selected model", in: .overview),
-        KeyBinding([.backspace, .character("h"), .left], .back, "back to the overview", in: .model),
+        KeyBinding([.enter], .open, "open the model", in: .overview),
+        KeyBinding([.backspace, .character("h"), .left], .back, "back to overview", in: .model),
         KeyBinding([.character("["), .character("k"), .up], .previousModel, "previous model", in: .model),
         KeyBinding([.character("]"), .character("j"), .down], .nextModel, "next model", in: .model),
     ]

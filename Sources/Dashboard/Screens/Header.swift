@@ -12,7 +12,7 @@ enum Header {
         var left: [Span] = [
             Span(" modelwatch ", style: style.adding(.bold)),
             Span(" \(state.mode.rawValue) ", style: theme.style(.headerMode)),
-            Span("  " + Format.dateTime(state.now), style: style),
+            Span("  " + (width >= 100 ? Format.dateTime(state.now) : Format.clock(state.now) + "Z"), style: style),
         ]
         if state.mode != .live {
             left.append(Span(" (+\(Format.age(state.now - state.startedAt)))", style: style))

@@ -2,44 +2,61 @@ import TerminalUI
 
 /// The `?` overlay, generated from the key-binding table plus a legend of status words.
 enum HelpOverlay {
-    static func lines(theme: Theme) -> [Line] {
-        var lines: [Line] = []
-        for context in KeyBinding.Context.allCases {
-            lines.append(Line(context.rawValue, style: theme.style(.title)))
-            for binding in KeyMap.bindings where binding.context == context {
-                let label = binding.label
-                lines.append(Line([
-                    Span("  " + label + String(repeating: " ", count: max(1, 18 - label.count)), style: theme.style(.helpKey)),
-                    Span(binding.help, style: theme.style(.text)),
-                ]))
-            }
-            lines.append(Line(""))
+    static let keyColumn = 16
+
+    static func bindingLines(_ context: KeyBinding.Context, theme: Theme) -> [Line] {
+        var lines = [Line(context.rawValue, style: theme.style(.title))]
+        for binding in KeyMap.bindings where binding.context == context {
+            lines.append(Line([
+                Span(" " + TextLayout.pad(binding.label, toWidth: keyColumn - 1), style: theme.style(.helpKey)),
+                Span(binding.help, style: theme.style(.text)),
+            ]))
         }
-        lines.append(Line("Status", style: theme.style(.title)))
+        return lines
+    }
+
+    static func legendLines(theme: Theme) -> [Line] {
+        var lines = [Line("Status", style: theme.style(.title))]
         for status in HealthStatus.allCases.reversed() {
             lines.append(Line([
-                Span("  \(status.symbol) \(status.word)" + String(repeating: " ", count: max(1, 16 - status.word.count)),
+                Span(" " + TextLayout.pad("\(status.symbol) \(status.word)", toWidth: keyColumn - 1),
                      style: theme.style(OverviewScreen.statusRole(status))),
                 Span(meaning(status), style: theme.style(.text)),
             ]))
         }
-        lines.append(Line([Span("  ≈ before P99     ", style: theme.style(.helpKey)),
-                           Span("the server exports only a mean", style: theme.style(.text))]))
+        lines.append(Line([Span(" " + TextLayout.pad("≈ 12ms", toWidth: keyColumn - 1), style: theme.style(.helpKey)),
+                           Span("a mean, not a p99", style: theme.style(.text))]))
         return lines
+    }
+
+    /// The help text in one column, or two side by side when one would not fit the height.
+    static func lines(theme: Theme, maxHeight: Int = .max, maxWidth: Int = .max) -> [Line] {
+        let global = bindingLines(.global, theme: theme), overview = bindingLines(.overview, theme: theme)
+        let model = bindingLines(.model, theme: theme), legend = legendLines(theme: theme)
+        let single = global + [""] + overview + [""] + model + [""] + legend
+        guard single.count > maxHeight else { return single }
+        let left = global + [""] + overview, right = model + [""] + legend
+        let leftWidth = (left.map(\.width).max() ?? 0) + 2
+        guard leftWidth + (right.map(\.width).max() ?? 0) <= maxWidth else { return single }
+        return (0..<max(left.count, right.count)).map { i in
+            let l = i < left.count ? left[i] : Line("")
+            let r = i < right.count ? right[i] : Line("")
+            return Line(l.spans + [Span(String(repeating: " ", count: leftWidth - l.width))] + r.spans)
+        }
     }
 
     static func meaning(_ status: HealthStatus) -> String {
         switch status {
-        case .down: return "its target cannot be scraped"
-        case .critical: return "a critical alert is firing"
-        case .warning: return "a warning alert is firing"
-        case .noData: return "no rate yet (needs two scrapes)"
-        case .ok: return "serving, no alert firing"
+        case .down: return "target unreachable"
+        case .critical: return "critical alert firing"
+        case .warning: return "warning alert firing"
+        case .noData: return "no rate yet"
+        case .ok: return "serving, no alerts"
         }
     }
 
     static func render(theme: Theme, into buffer: inout ScreenBuffer) {
-        let body = lines(theme: theme)
+        let body = lines(theme: theme, maxHeight: buffer.size.height - 4, maxWidth: buffer.size.width - 6)
         let width = min(buffer.size.width - 2, max(56, (body.map(\.width).max() ?? 40) + 4))
         let height = min(buffer.size.height - 2, body.count + 2)
         let overlay = Overlay(width: width, height: height,

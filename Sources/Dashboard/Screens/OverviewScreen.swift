@@ -28,15 +28,18 @@ public enum OverviewScreen {
         let size = state.ui.size
         let top = state.banner == nil ? 1 : 2
         let body = Rect(x: 0, y: top, width: size.width, height: max(0, size.height - top - 1))
-        let wanted = max(1, state.models.count) + 3
-        let showEvents = body.height >= 26
-        let alertsMin = 4
-        let eventsHeight = showEvents ? min(12, max(5, body.height / 4)) : 0
-        let modelsHeight = max(4, min(wanted, body.height - alertsMin - eventsHeight))
-        var constraints: [Constraint] = [.fixed(modelsHeight), .fill(1)]
-        if showEvents { constraints.append(.fixed(eventsHeight)) }
-        let parts = Layout.split(body, .vertical, constraints)
-        return Geometry(models: parts[0], alerts: parts[1], events: showEvents ? parts[2] : nil)
+        let wantedModels = max(1, state.models.count) + 3
+        let wantedAlerts = min(8, max(1, state.alerts.count)) + 2
+        // The timeline gets what is left once models and alerts have what they need, if that
+        // is a useful amount; otherwise the alerts take it.
+        let modelsHeight = max(4, min(wantedModels, body.height - 3))
+        let remaining = body.height - modelsHeight
+        if remaining - wantedAlerts >= 5 {
+            let parts = Layout.split(body, .vertical, [.fixed(modelsHeight), .fixed(wantedAlerts), .fill(1)])
+            return Geometry(models: parts[0], alerts: parts[1], events: parts[2])
+        }
+        let parts = Layout.split(body, .vertical, [.fixed(modelsHeight), .fill(1)])
+        return Geometry(models: parts[0], alerts: parts[1], events: nil)
     }
 
     static func render(_ state: State, theme: Theme, into buffer: inout ScreenBuffer, area: Rect) {
@@ -53,7 +56,7 @@ public enum OverviewScreen {
         let wide = area.width >= 100
         var columns: [Table.Column] = [
             .init("STATUS", width: .fixed(8)),
-            .init("MODEL", width: .fill(1)),
+            .init("MODEL", width: .min(14)),
             .init("VERSION", width: .fixed(8)),
             .init("SERVER", width: .fixed(7)),
             .init("REQ/S", width: .fixed(7), alignment: .right),
@@ -61,7 +64,10 @@ public enum OverviewScreen {
             .init("P99", width: .fixed(8), alignment: .right),
             .init("DEPLOYED", width: .fixed(9), alignment: .right),
         ]
-        if wide { columns.append(.init("TARGET", width: .fixed(16))) }
+        if wide {
+            columns.append(.init("P99 LAST 15M", width: .fixed(TrendText.width)))
+            columns.append(.init("TARGET", width: .fixed(14)))
+        }
         let rows: [Table.Row] = models.map { model in
             let s = model.signals
             let statusStyle = theme.style(statusRole(model.status))
@@ -75,7 +81,11 @@ public enum OverviewScreen {
                 Line((s.latencyIsMean && s.latencyP99 != nil ? "≈" : "") + Format.latency(s.latencyP99)),
                 Line(model.lastDeploy.map { Format.age(state.now - $0) } ?? Format.unknown),
             ]
-            if wide { cells.append(Line(model.key.job, style: theme.style(.muted))) }
+            if wide {
+                let trend = TrendText.blocks(model.history.map { ($0.t, $0.latencyP99) }, end: state.now)
+                cells.append(Line(trend, style: theme.style(.chartLatency)))
+                cells.append(Line(model.key.job, style: theme.style(.muted)))
+            }
             return Table.Row(cells)
         }
         let block = Block(title: Line(" Models (\(models.count)) ", style: theme.style(.title)),

@@ -60,7 +60,7 @@ public enum LogLineParser {
     /// `2026-11-29 17:20:01,123 - kserve - ERROR - msg` and `[ERROR] msg`.
     static func parseLeadingLevel(_ line: String, source: String, receivedAt: Timestamp) -> LogEntry? {
         let separators = CharacterSet(charactersIn: " :[]-|")
-        let words = line.components(separatedBy: separators).filter { !$0.isEmpty }.prefix(6)
+        let words = line.components(separatedBy: separators).filter { !$0.isEmpty }.prefix(10)
         for (index, word) in words.enumerated() where word == word.uppercased() && word.count >= 4 {
             guard let level = LogLevel(word: word) else { continue }
             guard let range = line.range(of: word) else { continue }

@@ -103,7 +103,7 @@ public enum ModelRecognizer {
     }
 
     /// `churn-predictor-predictor-00007` → `00007`: Knative numbers revisions.
-    static func revisionNumber(_ revision: String) -> String {
+    public static func revisionNumber(_ revision: String) -> String {
         guard let dash = revision.lastIndex(of: "-") else { return revision }
         let suffix = revision[revision.index(after: dash)...]
         return suffix.allSatisfy(\.isNumber) && !suffix.isEmpty ? String(suffix) : revision

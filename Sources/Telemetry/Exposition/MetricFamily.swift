@@ -45,16 +45,17 @@ public struct Labels: Hashable, Sendable, Sequence, CustomStringConvertible {
         return "{" + pairs.map { "\($0.name)=\"\(Labels.escape($0.value))\"" }.joined(separator: ",") + "}"
     }
     static func escape(_ v: String) -> String {
-        var out = ""
-        for ch in v {
-            switch ch {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.append(ch)
+        // By scalar, not Character: "\r\n" is one Character but must not hide its "\n".
+        var out = String.UnicodeScalarView()
+        for u in v.unicodeScalars {
+            switch u {
+            case "\\": out.append(contentsOf: "\\\\".unicodeScalars)
+            case "\"": out.append(contentsOf: "\\\"".unicodeScalars)
+            case "\n": out.append(contentsOf: "\\n".unicodeScalars)
+            default: out.append(u)
             }
         }
-        return out
+        return String(out)
     }
 }
 
