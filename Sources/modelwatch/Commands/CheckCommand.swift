@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Telemetry
+import TerminalUI
 
 /// `modelwatch check ...`: validators for scripts and CI.
 struct CheckCommand: ParsableCommand {
@@ -42,7 +43,8 @@ struct CheckMetrics: ParsableCommand {
             let samples = families.reduce(0) { $0 + $1.samples.count }
             print("families: \(families.count) samples: \(samples)")
         } catch {
-            FileHandle.standardError.write(Data("\(name):\(error.line):\(error.column): \(error.message)\n".utf8))
+            // The message quotes the input, which is untrusted: make its control characters visible.
+            FileHandle.standardError.write(Data("\(Sanitizer.visible(name)):\(error.line):\(error.column): \(Sanitizer.visible(error.message))\n".utf8))
             throw ExitCode(1)
         }
     }

@@ -33,6 +33,7 @@ struct RunCommand: ParsableCommand {
 /// `modelwatch demo`: the built-in demo, whatever config exists.
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "Run the dashboard on the built-in simulated fleet (no config, no network)."
     )
 

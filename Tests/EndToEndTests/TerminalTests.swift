@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The real binary in a real terminal (tmux), asserted on what a person would see.
+@Suite(.serialized) struct TerminalTests {
+    func startDemo(_ tmux: TmuxSession, extra: String = "") throws {
+        let bin = try modelwatchBinary()
+        try tmux.type("cd \(NSTemporaryDirectory()) && \(bin) demo \(extra)")
+        try tmux.waitFor("Models (5)")
+    }
+
+    /// The terminal is back in its normal mode: the shell echoes what is typed and runs it.
+    func expectShellIsBack(_ tmux: TmuxSession, exitStatus: Int? = nil) throws {
+        try tmux.type("echo status=$?; stty -a | grep -o -- '-\\?icanon' | head -1; tput cnorm >/dev/null; echo DONE")
+        let screen = try tmux.waitFor("DONE\n")
+        if let exitStatus { #expect(screen.contains("status=\(exitStatus)"), "\(screen)") }
+        #expect(screen.contains("\nicanon"), "canonical mode restored:\n\(screen)")
+        #expect(!screen.contains("-icanon"), "\(screen)")
+        #expect(!screen.contains("Models (5)"), "the dashboard is gone from the screen:\n\(screen)")
+    }
+
+    @Test func overviewHelpResizeAndQuit() throws {
+        let tmux = try TmuxSession(width: 120, height: 40)
+        try startDemo(tmux)
+        var screen = try tmux.waitFor("✓ OK")
+        let lines = screen.components(separatedBy: "\n")
+        #expect(lines[0].contains("modelwatch") && lines[0].contains("DEMO"))
+        #expect(lines[0].contains("targets 4/4 up"))
+        #expect(screen.contains("fraud-detector") && screen.contains("llama-3-8b-chat") && screen.contains("Triton") && screen.contains("vLLM"))
+        #expect(screen.contains("q quit"))
+
+        try tmux.keys("?")
+        screen = try tmux.waitFor("Help — Esc or ? closes")
+        #expect(screen.contains("toggle this help"))
+        #expect(screen.contains("✖ CRIT"))
+        try tmux.keys("Escape")
+        try tmux.waitUntil("help closed") { !$0.contains("Help — Esc") }
+
+        try tmux.resize(width: 60, height: 15)
+        screen = try tmux.waitUntil("a 60-column frame") { s in
+            let rows = s.components(separatedBy: "\n")
+            return rows.first?.contains("modelwatch") == true && rows.contains { $0.hasPrefix("╭ Models") && $0.hasSuffix("╮") && $0.count == 60 }
+        }
+        for row in screen.components(separatedBy: "\n") { #expect(row.count <= 60, "row wider than the window: \(row)") }
+
+        try tmux.resize(width: 30, height: 8)
+        try tmux.waitFor("window too small")
+
+        try tmux.resize(width: 120, height: 40)
+        screen = try tmux.waitUntil("a clean 120-column frame") { s in
+            let rows = s.components(separatedBy: "\n")
+            return rows.contains { $0.hasPrefix("╭ Models") && $0.count == 120 } && !s.contains("window too small")
+        }
+        // No garbage from the small frames: every boxed row closes at the right edge.
+        for row in screen.components(separatedBy: "\n") where row.hasPrefix("│") {
+            #expect(row.count == 120 && row.hasSuffix("│"), "ragged row after resize: \(row)")
+        }
+
+        try tmux.keys("q")
+        try expectShellIsBack(tmux, exitStatus: 0)
+    }
+
+    @Test func enterOpensTheModelViewAndEscapeReturns() throws {
+        let tmux = try TmuxSession(width: 120, height: 40)
+        try startDemo(tmux)
+        try tmux.waitFor("✓ OK")
+        try tmux.keys("Enter")
+        let screen = try tmux.waitFor("deploys")
+        #expect(screen.contains("traffic") && screen.contains("errors") && screen.contains("Logs ("))
+        try tmux.keys("Escape")
+        try tmux.waitFor("Models (5)")
+        try tmux.keys("q")
+        try expectShellIsBack(tmux, exitStatus: 0)
+    }
+
+    @Test(arguments: [("TERM", 143), ("HUP", 129), ("INT", 130)])
+    func signalsRestoreTheTerminal(_ signal: String, _ status: Int) throws {
+        let tmux = try TmuxSession(width: 100, height: 30)
+        try startDemo(tmux)
+        let pid = try #require(try tmux.childPID(named: "modelwatch"))
+        _ = try runCommand("/bin/kill", ["-\(signal)", "\(pid)"])
+        try expectShellIsBack(tmux, exitStatus: status)
+    }
+
+    @Test func ctrlCRestoresTheTerminal() throws {
+        let tmux = try TmuxSession(width: 100, height: 30)
+        try startDemo(tmux)
+        try tmux.keys("C-c")
+        try expectShellIsBack(tmux, exitStatus: 130)
+    }
+
+    @Test func ctrlZSuspendsAndFgResumes() throws {
+        let tmux = try TmuxSession(width: 100, height: 30)
+        try startDemo(tmux)
+        try tmux.keys("C-z")
+        try tmux.waitFor("Stopped")
+        try tmux.type("stty -a | grep -o -- '-\\?icanon' | head -1; echo SUSPENDED")
+        let suspended = try tmux.waitFor("SUSPENDED\n")
+        #expect(suspended.contains("\nicanon"), "normal mode while suspended:\n\(suspended)")
+        try tmux.type("fg")
+        try tmux.waitUntil("the dashboard redrawn") { $0.contains("Models (5)") && $0.contains("q quit") && !$0.contains("SUSPENDED") }
+        try tmux.keys("q")
+        try expectShellIsBack(tmux, exitStatus: 0)
+    }
+
+    @Test func noColorAndAsciiLocaleStillShowStatusInWords() throws {
+        let tmux = try TmuxSession(width: 100, height: 30)
+        let bin = try modelwatchBinary()
+        try tmux.type("cd \(NSTemporaryDirectory()) && NO_COLOR=1 LANG=C LC_ALL=C \(bin) demo")
+        let screen = try tmux.waitFor("OK ")
+        #expect(screen.contains("+ Models (5)") || screen.contains("+ Models (5) "), "ASCII borders:\n\(screen)")
+        #expect(!screen.unicodeScalars.contains { $0.value > 0x7E }, "only ASCII drawn in the C locale")
+        try tmux.keys("q")
+        try expectShellIsBack(tmux, exitStatus: 0)
+    }
+}
