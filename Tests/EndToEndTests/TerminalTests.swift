@@ -12,12 +12,15 @@ import TestSupport
 
     /// The terminal is back in its normal mode: the shell echoes what is typed and runs it.
     func expectShellIsBack(_ tmux: TmuxSession, exitStatus: Int? = nil) throws {
-        try tmux.type("echo status=$?; stty -a | grep -o -- '-\\?icanon' | head -1; tput cnorm >/dev/null; echo DONE")
-        let screen = try tmux.waitFor("DONE\n")
+        try tmux.type("echo status=$?; stty -a | grep -o -- '-\\?icanon' | head -1; echo END-$((6*7))")
+        // The marker is computed, so the echoed command line itself cannot match it.
+        let screen = try tmux.waitFor("END-42")
         if let exitStatus { #expect(screen.contains("status=\(exitStatus)"), "\(screen)") }
         #expect(screen.contains("\nicanon"), "canonical mode restored:\n\(screen)")
         #expect(!screen.contains("-icanon"), "\(screen)")
         #expect(!screen.contains("Models (5)"), "the dashboard is gone from the screen:\n\(screen)")
+        let flags = try tmux.tmux(["display-message", "-p", "-t", tmux.name, "cursor=#{cursor_flag} alternate=#{alternate_on}"])
+        #expect(flags.trimmingCharacters(in: .whitespacesAndNewlines) == "cursor=1 alternate=0", "cursor shown, main screen back")
     }
 
     @Test func overviewHelpResizeAndQuit() throws {
@@ -95,11 +98,11 @@ import TestSupport
         try startDemo(tmux)
         try tmux.keys("C-z")
         try tmux.waitFor("Stopped")
-        try tmux.type("stty -a | grep -o -- '-\\?icanon' | head -1; echo SUSPENDED")
-        let suspended = try tmux.waitFor("SUSPENDED\n")
+        try tmux.type("stty -a | grep -o -- '-\\?icanon' | head -1; echo SUSPENDED-$((6*7))")
+        let suspended = try tmux.waitFor("SUSPENDED-42")
         #expect(suspended.contains("\nicanon"), "normal mode while suspended:\n\(suspended)")
         try tmux.type("fg")
-        try tmux.waitUntil("the dashboard redrawn") { $0.contains("Models (5)") && $0.contains("q quit") && !$0.contains("SUSPENDED") }
+        try tmux.waitUntil("the dashboard redrawn") { $0.contains("Models (5)") && $0.contains("q quit") && !$0.contains("SUSPENDED-42") }
         try tmux.keys("q")
         try expectShellIsBack(tmux, exitStatus: 0)
     }
