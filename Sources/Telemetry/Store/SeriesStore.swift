@@ -90,12 +90,24 @@ public struct SeriesStore: Sendable {
     /// Every series with this metric name, sorted by label set.
     public func series(named name: String) -> [SeriesKey] {
         guard let keys = keysByName[name] else { return [] }
-        return keys.sorted { $0.labels.description < $1.labels.description }
+        return keys.sorted { Self.labelOrder($0.labels, $1.labels) }
     }
 
     /// The series with this metric name whose labels satisfy `predicate`, sorted by label set.
     public func series(named name: String, where predicate: (Labels) -> Bool) -> [SeriesKey] {
-        series(named: name).filter { predicate($0.labels) }
+        guard let keys = keysByName[name] else { return [] }
+        // Filter before sorting: queries usually keep a few series of many.
+        return keys.filter { predicate($0.labels) }.sorted { Self.labelOrder($0.labels, $1.labels) }
+    }
+
+    /// Orders label sets by their (name, value) pairs, which are kept sorted by name: the same
+    /// order as comparing their text forms, without building any strings.
+    static func labelOrder(_ a: Labels, _ b: Labels) -> Bool {
+        for (x, y) in zip(a.pairs, b.pairs) {
+            if x.name != y.name { return x.name < y.name }
+            if x.value != y.value { return x.value < y.value }
+        }
+        return a.pairs.count < b.pairs.count
     }
 
     /// The points of a series whose timestamps lie in `range` (both ends included), in time
