@@ -62,3 +62,48 @@ import Testing
         #expect(state.timeline.events.contains { $0.kind == .alertResolved })
     }
 }
+
+@Suite struct NavigationTests {
+    @Test func theSelectionFollowsTheModelWhenTheOrderChanges() throws {
+        var runtime = Fixtures.demoRuntime(at: .seconds(60))
+        let first = try #require(runtime.state.ui.selectedModel)
+        runtime.send(.keyPressed(.down))
+        let second = try #require(runtime.state.ui.selectedModel)
+        #expect(second != first)
+        runtime.advance(by: .seconds(90))  // fraud-detector jumps to the top
+        #expect(runtime.state.ui.selectedModel == second)
+        let row = try #require(runtime.state.modelsWorstFirst.firstIndex { $0.key == second })
+        #expect(runtime.state.ui.overviewTable.selected == row)
+    }
+
+    @Test func endHomeAndEnterOpenTheRightModel() throws {
+        var runtime = Fixtures.demoRuntime(at: .seconds(30))
+        runtime.send(.keyPressed(.end))
+        let last = try #require(runtime.state.modelsWorstFirst.last?.key)
+        #expect(runtime.state.ui.selectedModel == last)
+        runtime.send(.keyPressed(.home))
+        let first = try #require(runtime.state.modelsWorstFirst.first?.key)
+        runtime.send(.keyPressed(.enter))
+        #expect(runtime.state.ui.screen == .model(first))
+        runtime.send(.keyPressed(.character("]")))
+        #expect(runtime.state.ui.screen == .model(runtime.state.modelsWorstFirst[1].key))
+        runtime.send(.keyPressed(.escape))
+        #expect(runtime.state.ui.screen == .overview)
+    }
+
+    @Test func aClickSelectsARowAndASecondClickOpensIt() throws {
+        var runtime = Fixtures.demoRuntime(at: .seconds(30), size: Size(width: 120, height: 40))
+        let geometry = OverviewScreen.layout(for: runtime.state)
+        let thirdRowY = geometry.models.y + 2 + 2
+        runtime.send(.mouse(MouseEvent(kind: .press, x: 10, y: thirdRowY)))
+        let third = runtime.state.modelsWorstFirst[2].key
+        #expect(runtime.state.ui.selectedModel == third)
+        #expect(runtime.state.ui.screen == .overview)
+        runtime.send(.mouse(MouseEvent(kind: .press, x: 10, y: thirdRowY)))
+        #expect(runtime.state.ui.screen == .model(third))
+        // A click on the border or header does nothing.
+        runtime.send(.keyPressed(.escape))
+        runtime.send(.mouse(MouseEvent(kind: .press, x: 10, y: geometry.models.y + 1)))
+        #expect(runtime.state.ui.selectedModel == third)
+    }
+}

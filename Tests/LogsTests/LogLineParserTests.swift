@@ -14,6 +14,9 @@ import Testing
         #expect(e.model == "fraud-detector")
         #expect(parse("W1129 03:02:01.123456 1 x.cc:1] slow").level == .warn)
         #expect(parse("I1129 03:02:01.123456 1 x.cc:1] ok").level == .info)
+        let instance = parse("E1129 03:02:01.123456 1 python_be.cc:1395] Failed for model 'fraud-detector_0_1', message: CUDA out of memory")
+        #expect(instance.model == "fraud-detector", "Triton instance names map to their model")
+        #expect(parse("I1129 03:02:01.123456 1 x.cc:1] loaded 'my_model_v2'").model == "my_model_v2")
     }
 
     @Test func jsonLinesWithModelField() {

@@ -85,15 +85,29 @@ enum ModelScreen {
         chart.render(into: &buffer, area: chartArea)
     }
 
-    /// The last value in each of `slots` equal time buckets; nil where no point fell.
-    static func resample(_ points: [(Timestamp, Double?)], start: Timestamp, end: Timestamp, slots: Int) -> [Double?] {
+    /// The last value in each of `slots` equal time buckets. A slot narrower than the scrape
+    /// interval that no point fell in holds the previous value, up to `hold` after it, so the
+    /// chart has no false gaps; longer silences stay gaps (nil).
+    static func resample(_ points: [(Timestamp, Double?)], start: Timestamp, end: Timestamp, slots: Int,
+                         hold: Milliseconds = .seconds(16)) -> [Double?] {
         guard slots > 0, end > start else { return [] }
         var values = [Double?](repeating: nil, count: slots)
+        var stamps = [Timestamp?](repeating: nil, count: slots)
         let span = Double((end - start).value)
         for (t, v) in points where t > start && t <= end {
             guard let v, v.isFinite else { continue }
             let slot = min(slots - 1, Int(Double((t - start).value) / span * Double(slots)))
             values[slot] = v
+            stamps[slot] = t
+        }
+        var last: (Timestamp, Double)?
+        for slot in 0..<slots {
+            if let t = stamps[slot], let v = values[slot] { last = (t, v); continue }
+            let slotEnd = start + Milliseconds(Int64(Double(slot + 1) / Double(slots) * span))
+            if let (t, v) = last, slotEnd - t <= hold, slotEnd <= end, t < slotEnd,
+               stamps[(slot + 1)...].contains(where: { $0 != nil }) {
+                values[slot] = v
+            }
         }
         return values
     }

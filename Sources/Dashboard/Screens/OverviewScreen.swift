@@ -53,7 +53,10 @@ public enum OverviewScreen {
 
     static func renderModels(_ state: State, theme: Theme, into buffer: inout ScreenBuffer, area: Rect) {
         let models = state.modelsWorstFirst
-        let wide = area.width >= 100
+        // Optional columns appear only when the model name keeps at least 18 columns.
+        let spare = area.width - 2 - (54 + 7 + 18)
+        let showTrend = spare >= TrendText.width + 1
+        let showTarget = spare >= TrendText.width + 1 + 15
         var columns: [Table.Column] = [
             .init("STATUS", width: .fixed(8)),
             .init("MODEL", width: .min(14)),
@@ -64,10 +67,8 @@ public enum OverviewScreen {
             .init("P99", width: .fixed(8), alignment: .right),
             .init("DEPLOYED", width: .fixed(9), alignment: .right),
         ]
-        if wide {
-            columns.append(.init("P99 LAST 15M", width: .fixed(TrendText.width)))
-            columns.append(.init("TARGET", width: .fixed(14)))
-        }
+        if showTrend { columns.append(.init("P99 LAST 15M", width: .fixed(TrendText.width))) }
+        if showTarget { columns.append(.init("TARGET", width: .fixed(14))) }
         let rows: [Table.Row] = models.map { model in
             let s = model.signals
             let statusStyle = theme.style(statusRole(model.status))
@@ -81,11 +82,11 @@ public enum OverviewScreen {
                 Line((s.latencyIsMean && s.latencyP99 != nil ? "≈" : "") + Format.latency(s.latencyP99)),
                 Line(model.lastDeploy.map { Format.age(state.now - $0) } ?? Format.unknown),
             ]
-            if wide {
+            if showTrend {
                 let trend = TrendText.blocks(model.history.map { ($0.t, $0.latencyP99) }, end: state.now)
                 cells.append(Line(trend, style: theme.style(.chartLatency)))
-                cells.append(Line(model.key.job, style: theme.style(.muted)))
             }
+            if showTarget { cells.append(Line(model.key.job, style: theme.style(.muted))) }
             return Table.Row(cells)
         }
         let block = Block(title: Line(" Models (\(models.count)) ", style: theme.style(.title)),

@@ -99,6 +99,14 @@ public enum LogLineParser {
         guard let close = after.firstIndex(of: "'") else { return nil }
         let name = after[..<close]
         guard !name.isEmpty, name.count <= 128, !name.contains(" ") else { return nil }
-        return String(name)
+        return modelName(fromInstance: String(name))
+    }
+
+    /// Triton names model instances `MODEL_GROUP_INDEX` (`fraud-detector_0_1`): the model is
+    /// what precedes the two trailing numbers.
+    static func modelName(fromInstance name: String) -> String {
+        let parts = name.split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count >= 3, parts.suffix(2).allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else { return name }
+        return parts.dropLast(2).joined(separator: "_")
     }
 }
