@@ -139,23 +139,16 @@ enum ModelScreen {
     }
 
     static func renderLogs(_ logs: [LogEntry], theme: Theme, into buffer: inout ScreenBuffer, area: Rect) {
-        let block = Block(title: Line(" Logs (\(logs.count)) ", style: theme.style(.title)), borderType: .rounded, borderStyle: theme.style(.border))
-        block.render(into: &buffer, area: area)
-        let inner = block.inner(area)
-        guard !inner.isEmpty else { return }
-        if logs.isEmpty {
-            buffer.put(Line("no log lines for this model", style: theme.style(.muted)), x: inner.x + 1, y: inner.y, width: inner.width - 1)
-            return
-        }
-        for (i, entry) in logs.suffix(inner.height).enumerated() {
+        let rows = logs.map { entry in
             let role: ThemeRole = entry.level >= .error ? .logError : (entry.level == .warn ? .logWarning : .text)
-            let level = entry.level.description
-            let line = Line([
+            return Line([
                 Span(" " + Format.clock(entry.time) + " ", style: theme.style(.muted)),
-                Span(level + String(repeating: " ", count: max(0, 6 - level.count)), style: theme.style(role)),
+                Span(TextLayout.pad(entry.level.description, toWidth: 6), style: theme.style(role)),
                 Span(entry.message, style: theme.style(.text)),
             ])
-            buffer.put(line, x: inner.x, y: inner.y + i, width: inner.width)
         }
+        ListPanel.render(title: Line(" Logs (\(logs.count)) ", style: theme.style(.title)), rows: rows,
+                         empty: Line("no log lines for this model", style: theme.style(.muted)), keep: .last,
+                         theme: theme, into: &buffer, area: area)
     }
 }

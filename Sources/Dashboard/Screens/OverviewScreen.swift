@@ -114,61 +114,69 @@ public enum OverviewScreen {
     }
 }
 
+/// A bordered panel of one-line rows, with a placeholder when there are none.
+enum ListPanel {
+    /// Which rows stay when there are more than fit: the first ones, or the last ones.
+    enum Keep { case first, last }
+
+    static func render(title: Line, rows: [Line], empty: Line, keep: Keep = .first, theme: Theme,
+                       into buffer: inout ScreenBuffer, area: Rect) {
+        let block = Block(title: title, borderType: .rounded, borderStyle: theme.style(.border))
+        block.render(into: &buffer, area: area)
+        let inner = block.inner(area)
+        guard !inner.isEmpty else { return }
+        guard !rows.isEmpty else {
+            buffer.put(empty, x: inner.x + 1, y: inner.y, width: inner.width - 1)
+            return
+        }
+        let shown = keep == .first ? Array(rows.prefix(inner.height)) : Array(rows.suffix(inner.height))
+        for (i, row) in shown.enumerated() { buffer.put(row, x: inner.x, y: inner.y + i, width: inner.width) }
+    }
+}
+
 /// Alerts, firing first, each with state word, name, subject, summary and age.
 enum AlertList {
     static func render(_ alerts: [HealthAlert], now: Timestamp, theme: Theme, into buffer: inout ScreenBuffer,
                        area: Rect, title: String) {
         let firing = alerts.filter { $0.state == .firing }.count
-        let block = Block(title: Line(" \(title) (\(firing) firing, \(alerts.count - firing) pending) ", style: theme.style(.title)),
-                          borderType: .rounded, borderStyle: theme.style(.border))
-        block.render(into: &buffer, area: area)
-        let inner = block.inner(area)
-        guard !inner.isEmpty else { return }
-        if alerts.isEmpty {
-            buffer.put(Line("✓ no alerts", style: theme.style(.statusOK)), x: inner.x + 1, y: inner.y, width: inner.width - 1)
-            return
-        }
         let ordered = alerts.sorted { ($0.state == .firing ? 1 : 0, $0.severity) > ($1.state == .firing ? 1 : 0, $1.severity) }
-        for (i, alert) in ordered.prefix(inner.height).enumerated() {
+        let rows = ordered.map { alert in
             let role: ThemeRole = alert.state == .pending ? .statusNoData : (alert.severity == .critical ? .statusCritical : .statusWarning)
             let word = alert.state == .firing ? (alert.severity == .critical ? "✖ FIRING " : "▲ FIRING ") : "… PENDING"
             let since = alert.firingSince ?? alert.activeSince
-            let line = Line([
+            return Line([
                 Span(" \(word) ", style: theme.style(role)),
                 Span(alert.name, style: theme.style(.text).adding(.bold)),
                 Span("  \(alert.summary)", style: theme.style(.text)),
                 Span("  for \(Format.age(now - since))", style: theme.style(.muted)),
             ])
-            buffer.put(line, x: inner.x, y: inner.y + i, width: inner.width)
         }
+        ListPanel.render(title: Line(" \(title) (\(firing) firing, \(alerts.count - firing) pending) ", style: theme.style(.title)),
+                         rows: rows, empty: Line("✓ no alerts", style: theme.style(.statusOK)), theme: theme,
+                         into: &buffer, area: area)
     }
 }
 
 /// The incident timeline, newest first.
 enum EventList {
     static func render(_ events: [TimelineEvent], theme: Theme, into buffer: inout ScreenBuffer, area: Rect, title: String) {
-        let block = Block(title: Line(" \(title) ", style: theme.style(.title)), borderType: .rounded, borderStyle: theme.style(.border))
-        block.render(into: &buffer, area: area)
-        let inner = block.inner(area)
-        guard !inner.isEmpty else { return }
-        if events.isEmpty {
-            buffer.put(Line("nothing yet", style: theme.style(.muted)), x: inner.x + 1, y: inner.y, width: inner.width - 1)
-            return
-        }
-        for (i, event) in events.suffix(inner.height).reversed().enumerated() {
-            let role: ThemeRole
-            switch event.kind {
-            case .alertFiring, .targetDown: role = .statusCritical
-            case .alertPending: role = .statusWarning
-            case .alertResolved, .targetUp: role = .statusOK
-            case .deploy, .note: role = .text
-            }
-            let line = Line([
+        let rows = events.reversed().map { event in
+            Line([
                 Span(" " + Format.clock(event.time) + "  ", style: theme.style(.muted)),
-                Span(label(event.kind), style: theme.style(role)),
+                Span(label(event.kind), style: theme.style(role(event.kind))),
                 Span("  " + event.summary, style: theme.style(.text)),
             ])
-            buffer.put(line, x: inner.x, y: inner.y + i, width: inner.width)
+        }
+        ListPanel.render(title: Line(" \(title) ", style: theme.style(.title)), rows: rows,
+                         empty: Line("nothing yet", style: theme.style(.muted)), theme: theme, into: &buffer, area: area)
+    }
+
+    static func role(_ kind: TimelineEvent.Kind) -> ThemeRole {
+        switch kind {
+        case .alertFiring, .targetDown: return .statusCritical
+        case .alertPending: return .statusWarning
+        case .alertResolved, .targetUp: return .statusOK
+        case .deploy, .note: return .text
         }
     }
 

@@ -22,24 +22,20 @@ struct StoreQuery {
 
     /// `sum(rate(name{...}[window]))`, or nil when no series has two points in the window.
     func sumRate(_ name: String, _ match: (Labels) -> Bool = { _ in true }) -> Double? {
-        var total: Double?
-        for key in series(name, match) where isFresh(key) {
-            let pts = store.points(key, in: (at - window)...at)
-            if let r = RangeFunctions.rate(pts, windowStart: at - window, windowEnd: at) {
-                total = (total ?? 0) + r
-            }
-        }
-        return total
+        sumOverWindow(name, match, RangeFunctions.rate)
     }
 
     /// `sum(increase(name{...}[window]))`.
     func sumIncrease(_ name: String, _ match: (Labels) -> Bool = { _ in true }) -> Double? {
+        sumOverWindow(name, match, RangeFunctions.increase)
+    }
+
+    private func sumOverWindow(_ name: String, _ match: (Labels) -> Bool,
+                               _ function: ([Point], Timestamp, Timestamp) -> Double?) -> Double? {
         var total: Double?
         for key in series(name, match) where isFresh(key) {
             let pts = store.points(key, in: (at - window)...at)
-            if let r = RangeFunctions.increase(pts, windowStart: at - window, windowEnd: at) {
-                total = (total ?? 0) + r
-            }
+            if let r = function(pts, at - window, at) { total = (total ?? 0) + r }
         }
         return total
     }

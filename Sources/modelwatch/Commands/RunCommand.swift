@@ -18,15 +18,7 @@ struct RunCommand: ParsableCommand {
     var noMouse = false
 
     func run() throws {
-        let launch: Launch
-        do {
-            launch = try Launch.resolve(configPath: config, forceDemo: false, display: display)
-        } catch let error as LaunchError {
-            FileHandle.standardError.write(Data("modelwatch: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        let code = TerminalSession.run(launch, mouse: !noMouse, monochrome: display.monochrome)
-        if code != 0 { throw ExitCode(code) }
+        try TerminalSession.launch(configPath: config, forceDemo: false, display: display, mouse: !noMouse)
     }
 }
 
@@ -43,14 +35,6 @@ struct DemoCommand: ParsableCommand {
     var noMouse = false
 
     func run() throws {
-        let launch: Launch
-        do {
-            launch = try Launch.resolve(configPath: nil, forceDemo: true, display: display)
-        } catch let error as LaunchError {
-            FileHandle.standardError.write(Data("modelwatch: \(error)\n".utf8))
-            throw ExitCode(2)
-        }
-        let code = TerminalSession.run(launch, mouse: !noMouse, monochrome: display.monochrome)
-        if code != 0 { throw ExitCode(code) }
+        try TerminalSession.launch(configPath: nil, forceDemo: true, display: display, mouse: !noMouse)
     }
 }

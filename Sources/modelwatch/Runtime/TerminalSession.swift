@@ -1,3 +1,4 @@
+import ArgumentParser
 import CursesBackend
 import Dashboard
 import Foundation
@@ -7,6 +8,20 @@ import TerminalUI
 /// Runs the dashboard in the terminal until `q` or a signal, and restores the terminal on
 /// every way out (the signal handlers and `atexit` are installed by `CursesTerminal`).
 enum TerminalSession {
+    /// Resolves config and theme, then runs; a config or theme error exits 2 before the
+    /// terminal is touched, naming the file, line and key.
+    static func launch(configPath: String?, forceDemo: Bool, display: DisplayOptions, mouse: Bool) throws {
+        let launch: Launch
+        do {
+            launch = try Launch.resolve(configPath: configPath, forceDemo: forceDemo, display: display)
+        } catch let error as LaunchError {
+            FileHandle.standardError.write(Data("modelwatch: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        let code = run(launch, mouse: mouse, monochrome: display.monochrome)
+        if code != 0 { throw ExitCode(code) }
+    }
+
     static func run(_ launch: Launch, mouse: Bool, monochrome: Bool) -> Int32 {
         let terminal: CursesTerminal
         do {
