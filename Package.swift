@@ -11,6 +11,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "modelwatch", targets: ["modelwatch"]),
+        .executable(name: "modelwatch-bench", targets: ["modelwatch-bench"]),
+        // For the fuzzing package in Fuzz/, which builds with -sanitize=fuzzer on its own.
+        .library(name: "Telemetry", targets: ["Telemetry"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -44,6 +47,11 @@ let package = Package(
                            "Models", "Logs", "Incidents", "DemoFleet",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        .executableTarget(
+            name: "modelwatch-bench",
+            dependencies: ["Telemetry", "Sources", "DemoFleet"],
+            path: "Sources/Benchmarks"
+        ),
         .target(name: "TestSupport", dependencies: ["Dashboard", "TerminalUI", "Telemetry", "DemoFleet"]),
 
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "TestSupport"]),
@@ -56,6 +64,7 @@ let package = Package(
         .testTarget(name: "SourcesTests", dependencies: ["Sources", "Telemetry", "DemoFleet"]),
         .testTarget(name: "CursesBackendTests", dependencies: ["CursesBackend", "TerminalUI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "DifferentialTests", dependencies: ["Telemetry", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
