@@ -66,9 +66,18 @@ public struct Sample: Hashable, Sendable {
     public var labels: Labels
     public var value: Double
     public var timestamp: Timestamp?
+    /// An OpenMetrics exemplar (`# {trace_id="..."} 0.5 [ts]`) attached to a counter `_total` or
+    /// histogram `_bucket` sample; nil otherwise and always nil from the 0.0.4 parser. Not part of
+    /// the sample's equality or hash, which stay name, labels, value and timestamp.
+    public var exemplar: Exemplar? = nil
 
     public init(name: String, labels: Labels = Labels(), value: Double, timestamp: Timestamp? = nil) {
         self.name = name; self.labels = labels; self.value = value; self.timestamp = timestamp
+    }
+
+    public init(name: String, labels: Labels = Labels(), value: Double, timestamp: Timestamp? = nil, exemplar: Exemplar?) {
+        self.name = name; self.labels = labels; self.value = value; self.timestamp = timestamp
+        self.exemplar = exemplar
     }
 
     public static func == (a: Sample, b: Sample) -> Bool {
@@ -76,6 +85,24 @@ public struct Sample: Hashable, Sendable {
             && (a.value == b.value || (a.value.isNaN && b.value.isNaN))
     }
     public func hash(into h: inout Hasher) { h.combine(name); h.combine(labels); h.combine(timestamp) }
+}
+
+/// An OpenMetrics exemplar: a label set (at most 128 Unicode scalars of names and values), a value
+/// and an optional timestamp.
+public struct Exemplar: Hashable, Sendable {
+    public var labels: Labels
+    public var value: Double
+    public var timestamp: Timestamp?
+
+    public init(labels: Labels = Labels(), value: Double, timestamp: Timestamp? = nil) {
+        self.labels = labels; self.value = value; self.timestamp = timestamp
+    }
+
+    public static func == (a: Exemplar, b: Exemplar) -> Bool {
+        a.labels == b.labels && a.timestamp == b.timestamp
+            && (a.value == b.value || (a.value.isNaN && b.value.isNaN))
+    }
+    public func hash(into h: inout Hasher) { h.combine(labels); h.combine(timestamp) }
 }
 
 /// A metric family: the samples that share a name (and its suffixes) and their metadata.

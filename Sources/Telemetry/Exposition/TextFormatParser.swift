@@ -27,6 +27,9 @@
 /// samples (a lone HELP or TYPE) are dropped, as expfmt drops them. Every sample line yields one
 /// `Sample`, labels such as `le` and `quantile` included.
 ///
+/// Bounds on untrusted input (`ExpositionLimits`), which expfmt does not have: a line longer
+/// than 1 MiB and a sample with more than 1,000 labels are errors.
+///
 /// Errors carry the 1-based line and the 1-based column (counted in Unicode scalars) of the
 /// offending character.
 public enum TextFormatParser {
@@ -43,6 +46,13 @@ public enum TextFormatParser {
             }
         }
         return try result.get()
+    }
+
+    /// Parses UTF-8 bytes (the caller has validated them): the entry `Exposition.parse` uses.
+    static func parse(bytes: UnsafeBufferPointer<UInt8>) throws(ExpositionError) -> [MetricFamily] {
+        var state = TextFormatParseState(bytes: bytes)
+        try state.parseAll()
+        return state.finishedFamilies()
     }
 }
 
@@ -88,6 +98,10 @@ private struct TextFormatParseState {
             var end = start
             while end < count, bytes[end] != Ascii.newline { end += 1 }
             lineEnd = end
+            if end - start > ExpositionLimits.maxLineBytes {
+                throw error(at: start + ExpositionLimits.maxLineBytes,
+                            "line is longer than \(ExpositionLimits.maxLineBytes) bytes (1 MiB)")
+            }
             try parseLine()
             if end == count {
                 // The last line has no newline. expfmt needs one unless only blanks remain.
@@ -260,6 +274,9 @@ private struct TextFormatParseState {
                 }
             }
             labels.append((labelName, value))
+            if labels.count > ExpositionLimits.maxLabelsPerSample {
+                throw error(at: labelStart, "more than \(ExpositionLimits.maxLabelsPerSample) labels on one sample")
+            }
             i = skipBlanks(from: closingQuote + 1)
             guard i < lineEnd else { throw error(at: i, "unexpected end of line in label set") }
             switch bytes[i] {
