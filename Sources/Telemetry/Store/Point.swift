@@ -19,5 +19,9 @@ public struct Point: Hashable, Sendable, CustomStringConvertible {
         h.combine(v.isNaN ? Double.nan.bitPattern : (v == 0 ? 0 : v.bitPattern))
     }
 
+    /// Whether this is a staleness marker (`SeriesStore.staleMarker`, compared by bit pattern):
+    /// the series ended here.
+    public var isStale: Bool { v.bitPattern == SeriesStore.staleMarkerBits }
+
     public var description: String { "\(ExpositionWriter.formatValue(v)) @\(t.milliseconds)" }
 }
