@@ -49,7 +49,8 @@ let package = Package(
         ),
         .executableTarget(
             name: "modelwatch-bench",
-            dependencies: ["Telemetry", "Sources", "DemoFleet"],
+            dependencies: ["Telemetry", "Sources", "DemoFleet",
+                           .product(name: "FlyingFox", package: "FlyingFox")],
             path: "Sources/Benchmarks"
         ),
         .target(name: "TestSupport", dependencies: ["Dashboard", "TerminalUI", "Telemetry", "DemoFleet"]),

@@ -7,6 +7,7 @@
 #define NCURSES_WIDECHAR 1
 
 #include <locale.h>
+#include <poll.h>
 #include <langinfo.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -161,3 +162,11 @@ static inline int mw_unblock_signal(int sig) {
 }
 
 #endif
+
+/* True when standard input's terminal has hung up (the window was closed): poll is
+   async-signal-safe, so a SIGHUP handler can tell "terminal gone" from "reload, please". */
+static inline int mw_stdin_hung_up(void) {
+    struct pollfd p = { .fd = 0, .events = POLLIN, .revents = 0 };
+    if (poll(&p, 1, 0) < 0) return 0;
+    return (p.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
+}

@@ -45,7 +45,10 @@ public final class CursesTerminal: Terminal {
         setlocale(LC_ALL, "")
         isUTF8 = Self.isUTF8Codeset(String(cString: mw_codeset()))
 
-        if options.installSignalHandlers { SignalGuard.install() }
+        if options.installSignalHandlers {
+            SignalGuard.setReloadOnHangup(options.reloadOnHangup)
+            SignalGuard.install()
+        }
         // newterm rather than initscr: initscr exits the process when TERM is unusable.
         guard let scr = newterm(nil, mw_stdout(), mw_stdin()) else {
             if options.installSignalHandlers { SignalGuard.uninstall() }
@@ -111,6 +114,9 @@ public final class CursesTerminal: Terminal {
     }
 
     // MARK: Terminal
+
+    /// True once after each SIGHUP that asked for a reload (with `reloadOnHangup`).
+    public func consumeReloadRequest() -> Bool { SignalGuard.consumeReloadRequest() }
 
     public var size: Size {
         guard !isShutDown else { return Size(width: 0, height: 0) }

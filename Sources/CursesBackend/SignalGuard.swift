@@ -18,6 +18,10 @@ nonisolated(unsafe) private var resumeEventPending: Int32 = 0
 /// Set by SIGCONT / after a SIGTSTP resume; consumed by `draw` (full redraw).
 nonisolated(unsafe) private var redrawPending: Int32 = 0
 nonisolated(unsafe) private var handlersInstalled = false
+/// When 1, SIGHUP with the terminal still there asks for a config reload instead of exiting.
+nonisolated(unsafe) private var reloadOnHangup: Int32 = 0
+/// Set by such a SIGHUP; consumed by the run loop.
+nonisolated(unsafe) private var reloadPending: Int32 = 0
 nonisolated(unsafe) private var atexitRegistered = false
 /// Previous actions, indexed by signal number, put back by `SignalGuard.uninstall()`.
 nonisolated(unsafe) private var savedActions: UnsafeMutablePointer<sigaction>? = nil
@@ -43,6 +47,17 @@ private func leaveCursesMode() {
 private func onTerminatingSignal(_ sig: Int32) {
     leaveCursesMode()
     _exit(128 + sig)
+}
+
+/// SIGHUP: a closed terminal ends the session as any terminating signal does; with the
+/// terminal still there and reloads enabled, it is `kill -HUP` asking for a config reload,
+/// as daemons like Prometheus take it.
+private func onHangupSignal(_ sig: Int32) {
+    if reloadOnHangup != 0 && mw_stdin_hung_up() == 0 {
+        reloadPending = 1
+        return
+    }
+    onTerminatingSignal(sig)
 }
 
 private func onCrashSignal(_ sig: Int32) {
@@ -106,6 +121,13 @@ enum SignalGuard {
         return false
     }
 
+    static func setReloadOnHangup(_ on: Bool) { reloadOnHangup = on ? 1 : 0 }
+
+    static func consumeReloadRequest() -> Bool {
+        if reloadPending != 0 { reloadPending = 0; return true }
+        return false
+    }
+
     static func consumeResumeEvent() -> Bool {
         if resumeEventPending != 0 { resumeEventPending = 0; return true }
         return false
@@ -114,7 +136,8 @@ enum SignalGuard {
     /// Installs the handlers (SIG_IGN dispositions are left alone) and the atexit hook.
     static func install() {
         // Touch every global a handler reads, so none is lazily initialized inside a handler.
-        _ = (cursesState, resumeEventPending, redrawPending, terminatingSignals, crashSignals, maxSignal)
+        _ = (cursesState, resumeEventPending, redrawPending, terminatingSignals, crashSignals, maxSignal,
+             reloadOnHangup, reloadPending)
         if !atexitRegistered {
             atexitRegistered = true
             atexit { leaveCursesMode() }
@@ -129,7 +152,11 @@ enum SignalGuard {
         }
         let saved = savedActions!
         for sig in terminatingSignals where mw_is_ignored(sig) == 0 {
-            mw_replace_handler(sig, onTerminatingSignal, 0, saved + Int(sig))
+            if sig == SIGHUP {
+                mw_replace_handler(sig, onHangupSignal, 0, saved + Int(sig))
+            } else {
+                mw_replace_handler(sig, onTerminatingSignal, 0, saved + Int(sig))
+            }
         }
         for sig in crashSignals {
             mw_replace_handler(sig, onCrashSignal, 0, saved + Int(sig))

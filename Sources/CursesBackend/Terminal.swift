@@ -68,16 +68,21 @@ public struct CursesOptions: Hashable, Sendable {
     public var installSignalHandlers: Bool
     /// Overrides the `NO_COLOR` environment variable (nil: read the environment).
     public var noColorOverride: String?
+    /// SIGHUP while the terminal is still open asks for a reload (see
+    /// `CursesTerminal.consumeReloadRequest()`) instead of ending the session. A hangup of the
+    /// terminal itself still ends it.
+    public var reloadOnHangup: Bool
 
     public init(forceMonochrome: Bool = false, mouse: Bool = true, mouseMotion: Bool = false,
                 escapeDelayMilliseconds: Int = 25, installSignalHandlers: Bool = true,
-                noColorOverride: String? = nil) {
+                noColorOverride: String? = nil, reloadOnHangup: Bool = false) {
         self.forceMonochrome = forceMonochrome
         self.mouse = mouse
         self.mouseMotion = mouseMotion
         self.escapeDelayMilliseconds = escapeDelayMilliseconds
         self.installSignalHandlers = installSignalHandlers
         self.noColorOverride = noColorOverride
+        self.reloadOnHangup = reloadOnHangup
     }
 }
 

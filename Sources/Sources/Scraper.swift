@@ -9,6 +9,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import Synchronization
 import Telemetry
 
 /// Reads one target once: `http(s)://` with URLSession, `file://` from disk, `demo://NAME` from
@@ -21,7 +22,12 @@ public final class Scraper: Sendable {
     public let bodyLimit: Int
     private let demo: DemoSource?
 
-    public init(demo: DemoSource? = nil, bodyLimit: Int = 16 << 20) {
+    /// Parsed `file://` bodies by path, reused while the file is unchanged.
+    private let fileCache = Mutex<[String: CachedFile]>([:])
+
+    public static let defaultBodyLimit = 64 << 20
+
+    public init(demo: DemoSource? = nil, bodyLimit: Int = Scraper.defaultBodyLimit) {
         self.demo = demo
         self.bodyLimit = bodyLimit
     }
@@ -31,8 +37,16 @@ public final class Scraper: Sendable {
         let fetched: Result<[UInt8], ScrapeFailure>
         let url = target.url
         if url.hasPrefix("http://") || url.hasPrefix("https://") {
-            fetched = await fetchHTTP(url, timeout: target.timeout)
+            switch Scraper.authorizationHeader(for: target.auth) {
+            case .failure(let failure): fetched = .failure(failure)
+            case .success(let header): fetched = await fetchHTTP(url, timeout: target.timeout, authorization: header)
+            }
         } else if url.hasPrefix("file://") {
+            if let cached = cachedFile(url) {
+                let duration = Milliseconds(Int64((SystemClock.monotonicNanoseconds() &- began) / 1_000_000))
+                return ScrapeResult(target: target.name, startedAt: start, duration: duration,
+                                    outcome: cached.outcome, bodyBytes: cached.bytes)
+            }
             fetched = readFile(url)
         } else if url.hasPrefix("demo://") {
             fetched = readDemo(url)
@@ -47,6 +61,7 @@ public final class Scraper: Sendable {
         case .success(let body):
             bytes = body.count
             outcome = Scraper.parse(body)
+            if url.hasPrefix("file://") { remember(url, outcome: outcome, bytes: bytes) }
         }
         let duration = Milliseconds(Int64((SystemClock.monotonicNanoseconds() &- began) / 1_000_000))
         return ScrapeResult(target: target.name, startedAt: start, duration: duration, outcome: outcome, bodyBytes: bytes)
@@ -73,7 +88,88 @@ public final class Scraper: Sendable {
         return body.count > bodyLimit ? .failure(.tooLarge(limit: bodyLimit)) : .success(body)
     }
 
+    // MARK: credentials
+
+    /// The `Authorization` header value for a target, read fresh from its file or environment
+    /// variable. Errors name where the secret should be, never its content.
+    static func authorizationHeader(for auth: ScrapeAuth?) -> Result<String?, ScrapeFailure> {
+        guard let auth else { return .success(nil) }
+        switch auth {
+        case .bearer(let source):
+            return readSecret(source).map { "Bearer " + $0 }
+        case .basic(let user, let source):
+            return readSecret(source).map { "Basic " + Data("\(user):\($0)".utf8).base64EncodedString() }
+        }
+    }
+
+    static func readSecret(_ source: SecretSource) -> Result<String, ScrapeFailure> {
+        let raw: String
+        switch source {
+        case .environment(let name):
+            guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
+                return .failure(.transport("credentials: environment variable \(name) is not set"))
+            }
+            raw = value
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                return .failure(.transport("credentials: cannot read \(path)"))
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                return .failure(.transport("credentials: \(path) is not UTF-8 text"))
+            }
+            raw = text
+        }
+        let secret = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !secret.isEmpty else { return .failure(.transport("credentials: \(source) is empty")) }
+        guard !secret.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            return .failure(.transport("credentials: \(source) contains control characters"))
+        }
+        return .success(secret)
+    }
+
     // MARK: file://
+
+    struct CachedFile: Sendable {
+        var device: UInt64
+        var inode: UInt64
+        var size: Int64
+        var modified: Int64
+        var outcome: ScrapeResult.Outcome
+        var bytes: Int
+    }
+
+    private static func fileIdentity(_ path: String) -> (device: UInt64, inode: UInt64, size: Int64, modified: Int64)? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        return (UInt64(info.st_dev), UInt64(info.st_ino), Int64(info.st_size), modified)
+    }
+
+    private static func path(of url: String) -> String {
+        let path = String(url.dropFirst("file://".count))
+        return path.removingPercentEncoding ?? path
+    }
+
+    /// The last result for this file if it has not changed since (same inode, size and
+    /// modification time): a file target is parsed again only when it changes.
+    private func cachedFile(_ url: String) -> CachedFile? {
+        let path = Scraper.path(of: url)
+        guard let id = Scraper.fileIdentity(path) else { return nil }
+        return fileCache.withLock { cache in
+            guard let hit = cache[path], hit.device == id.device, hit.inode == id.inode, hit.size == id.size,
+                  hit.modified == id.modified else { return nil }
+            return hit
+        }
+    }
+
+    private func remember(_ url: String, outcome: ScrapeResult.Outcome, bytes: Int) {
+        let path = Scraper.path(of: url)
+        guard let id = Scraper.fileIdentity(path) else { return }
+        fileCache.withLock {
+            $0[path] = CachedFile(device: id.device, inode: id.inode, size: id.size, modified: id.modified,
+                                  outcome: outcome, bytes: bytes)
+        }
+    }
 
     private func readFile(_ url: String) -> Result<[UInt8], ScrapeFailure> {
         var path = String(url.dropFirst("file://".count))
@@ -98,7 +194,7 @@ public final class Scraper: Sendable {
 
     // MARK: http(s)://
 
-    private func fetchHTTP(_ urlString: String, timeout: Milliseconds) async -> Result<[UInt8], ScrapeFailure> {
+    private func fetchHTTP(_ urlString: String, timeout: Milliseconds, authorization: String?) async -> Result<[UInt8], ScrapeFailure> {
         guard let url = URL(string: urlString) else { return .failure(.transport("\(urlString): invalid URL")) }
         var request = URLRequest(url: url)
         request.httpMethod = "GET"
@@ -106,6 +202,7 @@ public final class Scraper: Sendable {
         request.setValue(Scraper.accept, forHTTPHeaderField: "Accept")
         request.setValue(Scraper.userAgent, forHTTPHeaderField: "User-Agent")
         request.setValue("\(timeout.seconds)", forHTTPHeaderField: "X-Prometheus-Scrape-Timeout-Seconds")
+        if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
 
         let config = URLSessionConfiguration.ephemeral
         config.timeoutIntervalForRequest = (timeout.seconds + 1).rounded(.up)

@@ -94,9 +94,11 @@ import Testing
     @Test func aClickSelectsARowAndASecondClickOpensIt() throws {
         var runtime = Fixtures.demoRuntime(at: .seconds(30), size: Size(width: 120, height: 40))
         let geometry = OverviewScreen.layout(for: runtime.state)
-        let thirdRowY = geometry.models.y + 2 + 2
+        // A row other than the selected one.
+        let row = try #require((0..<runtime.state.models.count).first { runtime.state.modelsWorstFirst[$0].key != runtime.state.ui.selectedModel })
+        let thirdRowY = geometry.models.y + 2 + row
         runtime.send(.mouse(MouseEvent(kind: .press, x: 10, y: thirdRowY)))
-        let third = runtime.state.modelsWorstFirst[2].key
+        let third = runtime.state.modelsWorstFirst[row].key
         #expect(runtime.state.ui.selectedModel == third)
         #expect(runtime.state.ui.screen == .overview)
         runtime.send(.mouse(MouseEvent(kind: .press, x: 10, y: thirdRowY)))

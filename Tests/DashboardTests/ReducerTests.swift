@@ -16,11 +16,26 @@ import Testing
         let effects = reduce(&state, .started(at: t0))
         #expect(effects.contains(.scrape(targets[0])))
         #expect(effects.contains(.scrape(targets[1])))
-        #expect(effects.contains(.schedule(after: .seconds(15), .scrapeDue(target: "a"))))
-        #expect(effects.contains(.schedule(after: .seconds(30), .scrapeDue(target: "b"))))
+        // The next scrape waits for the target's phase: within one interval, the same every run.
+        for target in targets {
+            let next = effects.compactMap { effect -> Milliseconds? in
+                if case .schedule(let after, .scrapeDue(target.name, 0)) = effect { return after }
+                return nil
+            }
+            #expect(next.count == 1)
+            #expect(next.allSatisfy { $0.value > 0 && $0 <= target.interval }, "\(target.name): \(next)")
+            #expect((t0.milliseconds + next[0].value - target.phase.value) % target.interval.value == 0)
+        }
         #expect(effects.contains(.schedule(after: .seconds(1), .tick)))
         #expect(!effects.contains(.readLogs), "no log sources configured")
         #expect(state.now == t0)
+    }
+
+    @Test func phasesSpreadTargetsAcrossTheInterval() {
+        let many = (0..<200).map { ScrapeTarget(name: "t\($0)", url: "http://127.0.0.1:\(9000 + $0)/metrics", interval: .seconds(10)) }
+        let phases = Set(many.map { $0.phase.value / 1000 })
+        #expect(phases.count == 10, "200 targets land in every second of a 10 s interval")
+        #expect(many[0].phase == ScrapeTarget(name: "t0", url: "http://127.0.0.1:9000/metrics", interval: .seconds(10)).phase)
     }
 
     @Test func aScrapeStillRunningIsNotStartedAgain() {

@@ -8,6 +8,8 @@ public enum Effect: Hashable, Sendable {
     case schedule(after: Milliseconds, Timer)
     /// Read new log lines from every log source; answered with `Msg.logLinesArrived`.
     case readLogs
+    /// Read the config file again; answered with `Msg.configReloaded` or `.configReloadFailed`.
+    case reloadConfig
     /// End the session: restore the terminal and exit.
     case quit
 }

@@ -7,6 +7,7 @@ func handleKey(_ key: Key, state: inout State) -> [Effect] {
     switch state.ui.screen {
     case .overview: context = .overview
     case .model: context = .model
+    case .targets: context = .targets
     }
     guard let action = KeyMap.action(for: key, in: context) else { return [] }
     if state.ui.showHelp {
@@ -24,6 +25,14 @@ func handleKey(_ key: Key, state: inout State) -> [Effect] {
         state.ui.showHelp.toggle()
     case .back:
         state.ui.screen = .overview
+    case .reloadConfig:
+        return [.reloadConfig]
+    case .showTargets:
+        state.ui.screen = state.ui.screen == .targets ? .overview : .targets
+    case .moveUp where state.ui.screen == .targets:
+        state.ui.targetsTable.moveUp(rowCount: state.targets.count, visibleRows: TargetsScreen.visibleRows(for: state))
+    case .moveDown where state.ui.screen == .targets:
+        state.ui.targetsTable.moveDown(rowCount: state.targets.count, visibleRows: TargetsScreen.visibleRows(for: state))
     case .moveUp: moveSelection(&state) { $0.moveUp(rowCount: $1, visibleRows: $2) }
     case .moveDown: moveSelection(&state) { $0.moveDown(rowCount: $1, visibleRows: $2) }
     case .pageUp: moveSelection(&state) { $0.pageUp(rowCount: $1, visibleRows: $2) }

@@ -15,14 +15,19 @@ public enum Msg: Hashable, Sendable {
     case keyPressed(Key)
     case mouse(MouseEvent)
     case resized(Size)
+    /// The config file was read again (SIGHUP or `R`): targets change, history stays.
+    case configReloaded(AppConfig, at: Timestamp)
+    /// Reading the config again failed; the running config stays in force.
+    case configReloadFailed(String, at: Timestamp)
 }
 
 /// The timers the app schedules.
 public enum Timer: Hashable, Sendable {
     /// Once a second: advances the clock shown in the header.
     case tick
-    /// A target is due for its next scrape.
-    case scrapeDue(target: String)
+    /// A target is due for its next scrape. `generation` tells a chain of timers from the one
+    /// a config reload replaced it with.
+    case scrapeDue(target: String, generation: Int = 0)
     /// Time to read new log lines from the sources that have them.
     case collectLogs
 }

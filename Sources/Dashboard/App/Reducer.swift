@@ -12,9 +12,11 @@ public func reduce(_ state: inout State, _ msg: Msg) -> [Effect] {
         state.now = at
         var effects: [Effect] = [.schedule(after: .seconds(1), .tick)]
         for i in state.targets.indices {
+            let target = state.targets[i].target
             state.targets[i].inFlight = true
-            effects.append(.scrape(state.targets[i].target))
-            effects.append(.schedule(after: state.targets[i].target.interval, .scrapeDue(target: state.targets[i].target.name)))
+            // The first scrape at once, so the screen fills; then on the target's own phase.
+            effects.append(.scrape(target))
+            effects.append(.schedule(after: untilNextPhase(of: target, from: at), .scrapeDue(target: target.name)))
         }
         if state.hasLogSources {
             effects.append(.readLogs)
@@ -27,11 +29,14 @@ public func reduce(_ state: inout State, _ msg: Msg) -> [Effect] {
         switch timer {
         case .tick:
             state.store.expire(before: at)
+            if let until = state.noticeUntil, at >= until { state.notice = nil; state.noticeUntil = nil }
             return [.schedule(after: .seconds(1), .tick)]
-        case .scrapeDue(let name):
-            guard let i = state.targets.firstIndex(where: { $0.target.name == name }) else { return [] }
+        case .scrapeDue(let name, let generation):
+            // A removed target, or a chain a reload replaced, stops here.
+            guard let i = state.targets.firstIndex(where: { $0.target.name == name }),
+                  state.targets[i].generation == generation else { return [] }
             let target = state.targets[i].target
-            var effects: [Effect] = [.schedule(after: target.interval, .scrapeDue(target: name))]
+            var effects: [Effect] = [.schedule(after: target.interval, .scrapeDue(target: name, generation: generation))]
             // A scrape still running is not started twice: a slow target never piles up requests.
             if !state.targets[i].inFlight {
                 state.targets[i].inFlight = true
@@ -64,7 +69,59 @@ public func reduce(_ state: inout State, _ msg: Msg) -> [Effect] {
         state.ui.size = size
         syncSelection(&state)
         return []
+
+    case .configReloaded(let config, let at):
+        state.now = max(state.now, at)
+        return applyReload(config, at: at, state: &state)
+
+    case .configReloadFailed(let message, let at):
+        state.now = max(state.now, at)
+        state.notice = "config reload failed, the running config stays: \(message)"
+        state.noticeUntil = at + .seconds(30)
+        state.timeline.append(TimelineEvent(time: at, kind: .note, summary: "config reload failed: \(message)"))
+        return []
     }
+}
+
+/// Swaps in a reloaded config: kept targets keep their health and history, new ones are
+/// scraped at once, removed ones stop (their models and alerts go). The store is untouched.
+func applyReload(_ config: AppConfig, at: Timestamp, state: inout State) -> [Effect] {
+    let old = Dictionary(state.targets.map { ($0.target.name, $0) }, uniquingKeysWith: { a, _ in a })
+    let newNames = Set(config.targets.map(\.name))
+    var effects: [Effect] = []
+    var added = 0
+    state.targets = config.targets.map { target in
+        var status = old[target.name] ?? TargetStatus(target: target)
+        let isNew = old[target.name] == nil
+        status.target = target
+        status.generation += 1
+        if isNew {
+            added += 1
+            status.inFlight = true
+            effects.append(.scrape(target))
+        }
+        effects.append(.schedule(after: untilNextPhase(of: target, from: at), .scrapeDue(target: target.name, generation: status.generation)))
+        return status
+    }
+    let removed = old.keys.filter { !newNames.contains($0) }
+    for job in removed {
+        state.models = state.models.filter { $0.key.job != job }
+        state.alerts.removeAll { $0.job == job }
+    }
+    state.store.retention = config.retention
+    state.notice = "config reloaded: \(config.targets.count) targets (\(added) new, \(removed.count) removed); history kept"
+    state.noticeUntil = at + .seconds(10)
+    state.timeline.append(TimelineEvent(time: at, kind: .note, summary: state.notice!))
+    syncSelection(&state)
+    return effects
+}
+
+/// Time from `now` to the target's next phase slot: scrapes happen at `phase + k * interval`,
+/// so targets with equal intervals spread over the interval instead of firing together.
+func untilNextPhase(of target: ScrapeTarget, from now: Timestamp) -> Milliseconds {
+    let interval = max(1, target.interval.value)
+    let offset = ((now.milliseconds - target.phase.value) % interval + interval) % interval
+    return Milliseconds(offset == 0 ? interval : interval - offset)
 }
 
 func applyScrape(_ result: ScrapeResult, to state: inout State) {
@@ -75,6 +132,7 @@ func applyScrape(_ result: ScrapeResult, to state: inout State) {
     status.inFlight = false
     status.lastScrape = result.startedAt
     status.lastDuration = result.duration
+    status.bodyBytes = result.bodyBytes
     let wasHealth = status.health
     switch result.outcome {
     case .success(let families):

@@ -18,6 +18,9 @@ public struct State: Sendable {
     public var now: Timestamp
     /// A one-line notice under the header (for example, why the demo is running).
     public var banner: String?
+    /// A passing notice (a reload's outcome), shown in the banner row until `noticeUntil`.
+    public var notice: String?
+    public var noticeUntil: Timestamp?
 
     public var targets: [TargetStatus]
     public var store: SeriesStore
@@ -58,6 +61,9 @@ public struct State: Sendable {
         }
     }
 
+    /// What the banner row shows: a passing notice first, else the standing banner.
+    public var bannerText: String? { notice ?? banner }
+
     public var targetsUp: Int { targets.filter { $0.health == .up }.count }
     public var firingAlerts: [HealthAlert] { alerts.filter { $0.state == .firing } }
     public func target(named name: String) -> TargetStatus? { targets.first { $0.target.name == name } }
@@ -68,11 +74,13 @@ public struct UIState: Hashable, Sendable {
     public enum Screen: Hashable, Sendable {
         case overview
         case model(ModelKey)
+        case targets
     }
     public var screen: Screen = .overview
     public var showHelp = false
     public var size = Size(width: 80, height: 24)
     public var overviewTable = TableState()
+    public var targetsTable = TableState(selected: 0)
     /// The key of the selected row, so the selection follows a model when the order changes.
     public var selectedModel: ModelKey?
 }
@@ -86,8 +94,11 @@ public struct TargetStatus: Hashable, Sendable {
     public var lastDuration: Milliseconds?
     public var lastError: ScrapeFailure?
     public var samplesScraped = 0
+    public var bodyBytes = 0
     public var inFlight = false
     public var downSince: Timestamp?
+    /// Bumped when a reload restarts this target's timer chain.
+    public var generation = 0
 
     public init(target: ScrapeTarget) { self.target = target }
 }

@@ -7,6 +7,8 @@ public enum Action: Hashable, Sendable {
     case moveUp, moveDown, pageUp, pageDown, moveHome, moveEnd
     case open
     case previousModel, nextModel
+    case showTargets
+    case reloadConfig
 }
 
 public struct KeyBinding: Hashable, Sendable {
@@ -14,6 +16,7 @@ public struct KeyBinding: Hashable, Sendable {
         case global = "Everywhere"
         case overview = "Overview"
         case model = "Model view"
+        case targets = "Targets"
     }
     public var keys: [Key]
     public var action: Action
@@ -34,6 +37,8 @@ public enum KeyMap {
         KeyBinding([.character("?")], .toggleHelp, "toggle this help", in: .global),
         KeyBinding([.character("q")], .quit, "quit", in: .global),
         KeyBinding([.escape], .back, "close / go back", in: .global),
+        KeyBinding([.character("t")], .showTargets, "targets and their errors", in: .global),
+        KeyBinding([.character("R")], .reloadConfig, "reload the config file", in: .global),
         KeyBinding([.character("k"), .up], .moveUp, "move up", in: .overview),
         KeyBinding([.character("j"), .down], .moveDown, "move down", in: .overview),
         KeyBinding([.pageUp], .pageUp, "page up", in: .overview),
@@ -44,6 +49,9 @@ public enum KeyMap {
         KeyBinding([.backspace, .character("h"), .left], .back, "back to overview", in: .model),
         KeyBinding([.character("["), .character("k"), .up], .previousModel, "previous model", in: .model),
         KeyBinding([.character("]"), .character("j"), .down], .nextModel, "next model", in: .model),
+        KeyBinding([.character("k"), .up], .moveUp, "previous target", in: .targets),
+        KeyBinding([.character("j"), .down], .moveDown, "next target", in: .targets),
+        KeyBinding([.backspace, .character("h"), .left], .back, "back to overview", in: .targets),
     ]
 
     /// The action for a key on the given screen: screen bindings first, then global ones.

@@ -7,6 +7,13 @@ public protocol EffectPerformer {
     func scrape(_ target: ScrapeTarget, at: Timestamp) -> ScrapeResult
     /// New log lines from every source, as of `at`.
     func readLogs(at: Timestamp) -> [(source: String, lines: [String])]
+    /// The config read again: a new config, or why it could not be read.
+    func reloadConfig() -> Result<AppConfig, ConfigError>?
+}
+
+extension EffectPerformer {
+    /// No config to reload (the demo).
+    public func reloadConfig() -> Result<AppConfig, ConfigError>? { nil }
 }
 
 /// Runs the app loop on virtual time, deterministically: like swift-nio's embedded event loop,
@@ -44,6 +51,12 @@ public struct VirtualRuntime {
                 case .readLogs:
                     for batch in performer.readLogs(at: now) where !batch.lines.isEmpty {
                         queue.append(.logLinesArrived(source: batch.source, lines: batch.lines, at: now))
+                    }
+                case .reloadConfig:
+                    switch performer.reloadConfig() {
+                    case .success(let config)?: queue.append(.configReloaded(config, at: now))
+                    case .failure(let error)?: queue.append(.configReloadFailed(error.description, at: now))
+                    case nil: queue.append(.configReloadFailed("no config file (this is the demo)", at: now))
                     }
                 case .quit:
                     quitRequested = true

@@ -31,6 +31,14 @@ public enum Format {
 
     public static func ratio(_ r: Double) -> String { String(format1: r) + "×" }
 
+    /// `512B`, `12.3KiB`, `4.0MiB`.
+    public static func bytes(_ n: Int) -> String {
+        if n < 1024 { return "\(n)B" }
+        if n < 1 << 20 { return String(format1: Double(n) / 1024) + "KiB" }
+        if n < 1 << 30 { return String(format1: Double(n) / Double(1 << 20)) + "MiB" }
+        return String(format1: Double(n) / Double(1 << 30)) + "GiB"
+    }
+
     /// A short age such as `45s`, `12m`, `3h05m`, `2d`.
     public static func age(_ d: Milliseconds?) -> String {
         guard let d else { return unknown }

@@ -33,8 +33,9 @@ enum StatusLine {
         let keyStyle = theme.style(.statusBarKey), labelStyle = theme.style(.statusBar)
         let hints: [(key: String, label: String)]
         switch state.ui.screen {
-        case .overview: hints = [("↑↓", "move"), ("⏎", "open"), ("?", "help"), ("q", "quit")]
+        case .overview: hints = [("↑↓", "move"), ("⏎", "open"), ("t", "targets"), ("?", "help"), ("q", "quit")]
         case .model: hints = [("Esc", "back"), ("[ ]", "prev/next"), ("?", "help"), ("q", "quit")]
+        case .targets: hints = [("Esc", "back"), ("↑↓", "move"), ("?", "help"), ("q", "quit")]
         }
         var left = [Span(" ", style: labelStyle)]
         left += StatusBar.keyHints(hints, keyStyle: keyStyle, labelStyle: labelStyle)

@@ -32,10 +32,11 @@ enum HelpOverlay {
     /// The help text in one column, or two side by side when one would not fit the height.
     static func lines(theme: Theme, maxHeight: Int = .max, maxWidth: Int = .max) -> [Line] {
         let global = bindingLines(.global, theme: theme), overview = bindingLines(.overview, theme: theme)
-        let model = bindingLines(.model, theme: theme), legend = legendLines(theme: theme)
-        let single = global + [""] + overview + [""] + model + [""] + legend
+        let model = bindingLines(.model, theme: theme), targets = bindingLines(.targets, theme: theme)
+        let legend = legendLines(theme: theme)
+        let single = global + [""] + overview + [""] + model + [""] + targets + [""] + legend
         guard single.count > maxHeight else { return single }
-        let left = global + [""] + overview, right = model + [""] + legend
+        let left = global + [""] + overview, right = model + [""] + targets + [""] + legend
         let leftWidth = (left.map(\.width).max() ?? 0) + 2
         guard leftWidth + (right.map(\.width).max() ?? 0) <= maxWidth else { return single }
         return (0..<max(left.count, right.count)).map { i in

@@ -26,7 +26,7 @@ public enum OverviewScreen {
 
     public static func layout(for state: State) -> Geometry {
         let size = state.ui.size
-        let top = state.banner == nil ? 1 : 2
+        let top = state.bannerText == nil ? 1 : 2
         let body = Rect(x: 0, y: top, width: size.width, height: max(0, size.height - top - 1))
         let wantedModels = max(1, state.models.count) + 3
         let wantedAlerts = min(8, max(1, state.alerts.count)) + 2

@@ -15,7 +15,7 @@ public enum View {
         let area = buffer.area
         Header.render(state, theme: theme, into: &buffer, row: 0)
         var body = Rect(x: 0, y: 1, width: area.width, height: area.height - 2)
-        if let banner = state.banner {
+        if let banner = state.bannerText {
             buffer.fill(Rect(x: 0, y: 1, width: area.width, height: 1), with: Cell(" ", style: theme.style(.banner)))
             buffer.put(Line(" " + banner, style: theme.style(.banner)), x: 0, y: 1, width: area.width)
             body = Rect(x: 0, y: 2, width: area.width, height: area.height - 3)
@@ -25,6 +25,8 @@ public enum View {
             OverviewScreen.render(state, theme: theme, into: &buffer, area: body)
         case .model(let key):
             ModelScreen.render(state, key: key, theme: theme, into: &buffer, area: body)
+        case .targets:
+            TargetsScreen.render(state, theme: theme, into: &buffer, area: body)
         }
         StatusLine.render(state, theme: theme, into: &buffer, row: area.height - 1)
         if state.ui.showHelp { HelpOverlay.render(theme: theme, into: &buffer) }

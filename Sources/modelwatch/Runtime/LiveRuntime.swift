@@ -14,11 +14,14 @@ final class LiveRuntime {
     private let scraper: Scraper
     private let demo: DemoSource?
     private let demoStart: Timestamp
+    /// The config file to read again on SIGHUP or `R`; nil in the demo.
+    private let configPath: String?
     private(set) var quitRequested = false
     /// Set whenever the state changed since the last frame was drawn.
     var needsRender = true
 
-    init(state: State, clock: SystemClock, scraper: Scraper, demo: DemoSource?) {
+    init(state: State, clock: SystemClock, scraper: Scraper, demo: DemoSource?, configPath: String? = nil) {
+        self.configPath = configPath
         self.state = state
         self.clock = clock
         self.scraper = scraper
@@ -32,6 +35,23 @@ final class LiveRuntime {
         let effects = reduce(&state, msg)
         needsRender = true
         for effect in effects { perform(effect) }
+    }
+
+    /// Reads the config file again and folds in the outcome. The terminal and the store stay.
+    func reloadConfig() {
+        let now = clock.now()
+        guard let configPath else {
+            send(.configReloadFailed("no config file (this is the demo)", at: now))
+            return
+        }
+        do {
+            let text = try Launch.readText(configPath)
+            send(.configReloaded(try AppConfig.parse(text, file: configPath), at: now))
+        } catch let error as ConfigError {
+            send(.configReloadFailed(error.description, at: now))
+        } catch {
+            send(.configReloadFailed("\(error)", at: now))
+        }
     }
 
     /// Fires due timers and folds in finished scrapes.
@@ -70,6 +90,8 @@ final class LiveRuntime {
                 bySource[line.source, default: []].append(line.text)
             }
             for source in order { send(.logLinesArrived(source: source, lines: bySource[source]!, at: now)) }
+        case .reloadConfig:
+            reloadConfig()
         case .quit:
             quitRequested = true
         }

@@ -25,7 +25,8 @@ enum TerminalSession {
     static func run(_ launch: Launch, mouse: Bool, monochrome: Bool) -> Int32 {
         let terminal: CursesTerminal
         do {
-            terminal = try CursesTerminal(options: CursesOptions(forceMonochrome: monochrome, mouse: mouse))
+            terminal = try CursesTerminal(options: CursesOptions(forceMonochrome: monochrome, mouse: mouse,
+                                                                 reloadOnHangup: launch.configPath != nil))
         } catch {
             FileHandle.standardError.write(Data("modelwatch: \(error)\n".utf8))
             return 1
@@ -36,9 +37,10 @@ enum TerminalSession {
 
         let demo = launch.mode == .demo ? DemoSource() : nil
         let runtime = LiveRuntime(state: launch.makeState(size: terminal.size), clock: SystemClock(),
-                                  scraper: Scraper(demo: demo), demo: demo)
+                                  scraper: Scraper(demo: demo), demo: demo, configPath: launch.configPath)
         runtime.start()
         while !runtime.quitRequested {
+            if terminal.consumeReloadRequest() { runtime.reloadConfig() }
             runtime.pump()
             if runtime.needsRender {
                 terminal.draw(View.render(runtime.state, theme: theme))

@@ -1,0 +1,124 @@
+import Foundation
+import Sources
+import Telemetry
+import Testing
+
+/// The scrape engine against servers that misbehave: a bad target must fail with a reason
+/// and never hold up another.
+@Suite("Scrape engine against misbehaving servers", .serialized)
+struct ScrapeEngineTests {
+    let t0 = Timestamp(milliseconds: 1_795_921_200_000)
+    static let exposition = Array("# TYPE ok_total counter\nok_total 1\n".utf8)
+
+    func target(_ server: RawHTTPServer, _ path: String = "/metrics", timeout: Milliseconds = .seconds(2),
+                auth: ScrapeAuth? = nil) -> ScrapeTarget {
+        ScrapeTarget(name: "t", url: "http://127.0.0.1:\(server.port)\(path)", interval: .seconds(5), timeout: timeout, auth: auth)
+    }
+
+    @Test func aBearerTokenFromAFileIsSentAndNeverShown() async throws {
+        let secret = "s3cr3t-\(UUID().uuidString)"
+        let server = try RawHTTPServer { request in
+            request.contains("\r\nAuthorization: Bearer \(secret)\r\n")
+                ? .respond(status: 200, headers: [], body: ScrapeEngineTests.exposition)
+                : .respond(status: 401, headers: [], body: [])
+        }
+        defer { server.stop() }
+        let file = NSTemporaryDirectory() + "mw-token-\(UUID().uuidString)"
+        try (secret + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+
+        let ok = await Scraper().scrape(target(server, auth: .bearer(.file(file))), at: t0)
+        #expect(families(ok) != nil, "\(ok.outcome)")
+        let none = await Scraper().scrape(target(server), at: t0)
+        #expect(failure(none) == .http(status: 401))
+        let missing = await Scraper().scrape(target(server, auth: .bearer(.file(file + ".gone"))), at: t0)
+        let reason = try #require(failure(missing))
+        #expect(reason.description.contains(".gone"), "names where the secret should be")
+        for result in [ok, none, missing] { #expect(!"\(result)".contains(secret)) }
+        #expect(!"\(ScrapeAuth.bearer(.file(file)))".contains(secret))
+    }
+
+    @Test func basicAuthFromTheEnvironment() async throws {
+        let server = try RawHTTPServer { request in
+            // "ops:pa55" in base64
+            request.contains("\r\nAuthorization: Basic b3BzOnBhNTU=\r\n")
+                ? .respond(status: 200, headers: [], body: ScrapeEngineTests.exposition)
+                : .respond(status: 403, headers: [], body: [])
+        }
+        defer { server.stop() }
+        setenv("MW_TEST_SCRAPE_PASSWORD", "pa55", 1)
+        let ok = await Scraper().scrape(target(server, auth: .basic(username: "ops", password: .environment("MW_TEST_SCRAPE_PASSWORD"))), at: t0)
+        #expect(families(ok) != nil, "\(ok.outcome)")
+        let unset = await Scraper().scrape(target(server, auth: .basic(username: "ops", password: .environment("MW_TEST_NOT_SET_\(getpid())"))), at: t0)
+        #expect(failure(unset)?.description.contains("is not set") == true)
+    }
+
+    @Test func aHangingTargetTimesOutWithoutDelayingAnother() async throws {
+        let server = try RawHTTPServer { request in
+            request.hasPrefix("GET /hang") ? .hang : .respond(status: 200, headers: [], body: ScrapeEngineTests.exposition)
+        }
+        defer { server.stop() }
+        let scraper = Scraper()
+        let clock = SystemClock()
+        let began = clock.monotonicNanoseconds()
+        async let hung = scraper.scrape(target(server, "/hang", timeout: Milliseconds(1_500)), at: t0)
+        try await Task.sleep(nanoseconds: 100_000_000)
+        let quick = await scraper.scrape(target(server, "/metrics"), at: t0)
+        let quickDone = clock.millisecondsSince(began)
+        #expect(families(quick) != nil)
+        #expect(quickDone.value < 1_000, "the healthy target finished in \(quickDone) while the other hung")
+        let slow = await hung
+        #expect(failure(slow) == .timeout(Milliseconds(1_500)))
+        #expect(slow.duration.value >= 1_400 && slow.duration.value < 3_500, "\(slow.duration)")
+    }
+
+    @Test func aTricklingBodyTimesOut() async throws {
+        let server = try RawHTTPServer { _ in .trickle(interval: 0.2) }
+        defer { server.stop() }
+        let result = await Scraper().scrape(target(server, timeout: Milliseconds(1_000)), at: t0)
+        #expect(failure(result) == .timeout(Milliseconds(1_000)))
+    }
+
+    @Test func anEndlessBodyStopsAtTheCap() async throws {
+        let server = try RawHTTPServer { _ in .endless }
+        defer { server.stop() }
+        let result = await Scraper(bodyLimit: 1 << 20).scrape(target(server, timeout: .seconds(10)), at: t0)
+        #expect(failure(result) == .tooLarge(limit: 1 << 20))
+        #expect(result.duration.value < 5_000)
+        #expect(Scraper.defaultBodyLimit == 64 << 20)
+    }
+
+    @Test func gzipBodiesAreDecoded() async throws {
+        let gz = Array(Data(base64Encoded: "H4sIAAAAAAACA1NWCIkMcFVIr4ovyS9JzFFIzi/NK0kt4oIJVJdlJtoqpVdlFijVKpgYcQEA2QqLgjAAAAA=")!)
+        let server = try RawHTTPServer { _ in
+            .respond(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4"), ("Content-Encoding", "gzip")], body: gz)
+        }
+        defer { server.stop() }
+        let result = await Scraper().scrape(target(server), at: t0)
+        let fams = try #require(families(result), "\(result.outcome)")
+        #expect(fams.first?.samples.first?.value == 42)
+        let head = try #require(server.requests.withLock { $0.first })
+        #expect(head.lowercased().contains("accept-encoding: gzip") || head.lowercased().contains("accept-encoding: deflate, gzip"), "\(head)")
+    }
+
+    @Test func serverErrorsMarkTheTargetDownWithTheStatus() async throws {
+        let server = try RawHTTPServer { _ in .respond(status: 503, headers: [], body: Array("overloaded".utf8)) }
+        defer { server.stop() }
+        let result = await Scraper().scrape(target(server), at: t0)
+        #expect(failure(result) == .http(status: 503))
+    }
+
+    @Test func aFileTargetIsParsedAgainOnlyWhenItChanges() async throws {
+        let path = try temporaryFile("# TYPE v gauge\nv 1\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let scraper = Scraper()
+        let file = ScrapeTarget(name: "f", url: "file://\(path)")
+        let first = await scraper.scrape(file, at: t0)
+        #expect(families(first)?.first?.samples.first?.value == 1)
+        let again = await scraper.scrape(file, at: t0 + .seconds(15))
+        #expect(families(again) == families(first))
+        try "# TYPE v gauge\nv 2222\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let changed = await scraper.scrape(file, at: t0 + .seconds(30))
+        #expect(families(changed)?.first?.samples.first?.value == 2222)
+    }
+}
