@@ -62,6 +62,21 @@ struct PrometheusClientWriterTests {
         }
         try checkSame(families, written.expected_text, format: "0.0.4")
     }
+
+    @Test("OpenMetrics: OpenMetricsParser reads back exactly what openmetrics generate_latest wrote")
+    func openMetrics() throws {
+        let written = try Self.runWriter()
+        #expect(written.openmetrics.hasSuffix("# EOF\n"), "not an OpenMetrics exposition")
+        #expect(written.openmetrics.contains(" # {trace_id="), "the OpenMetrics output should carry exemplars")
+        let families: [MetricFamily]
+        do {
+            families = try OpenMetricsParser.parse(written.openmetrics)
+        } catch {
+            Issue.record("OpenMetricsParser rejected prometheus_client's OpenMetrics output at \(error)\n\(excerpt(written.openmetrics, line: error.line))")
+            return
+        }
+        try checkSame(families, written.expected_openmetrics, format: "OpenMetrics")
+    }
 }
 
 /// A few lines of `text` around a 1-based line number, for failure messages.

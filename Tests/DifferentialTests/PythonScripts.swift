@@ -145,3 +145,25 @@ parse = parse_openmetrics if sys.argv[2] == 'openmetrics' else parse_text
 families = list(parse(text))
 print(json.dumps({'families': len(families), 'samples': sum(len(f.samples) for f in families)}))
 """#
+
+/// A real prometheus_client HTTP target: `python3 - PORT SECONDS` serves the default registry
+/// (process, platform and GC collectors) plus a few metrics of its own on 127.0.0.1:PORT, with
+/// content negotiation (0.0.4 or OpenMetrics by the Accept header), and exits by itself after
+/// SECONDS.
+let prometheusClientServerScript = #"""
+import math, sys, time
+from prometheus_client import start_http_server, Counter, Gauge, Histogram, Summary
+port, lifetime = int(sys.argv[1]), float(sys.argv[2])
+c = Counter('served_requests', 'Requests served, by path', ['path'])
+c.labels(path='/東京 "quoted" \\ back\nslash 🙂').inc(2, exemplar={'trace_id': 't1'})
+c.labels(path='/plain').inc(5)
+h = Histogram('served_latency_seconds', 'Latency', ['model'])
+for x in (0.001, 0.2, 3.0, 42.0):
+    h.labels(model='fraud-detector').observe(x)
+h.labels(model='fraud-detector').observe(0.05, exemplar={'trace_id': 't2'})
+Gauge('served_temperature', 'A NaN gauge').set(math.nan)
+Gauge('served_inf', 'An infinite gauge').set(-math.inf)
+Summary('served_payload_bytes', 'Payload sizes').observe(512)
+start_http_server(port, addr='127.0.0.1')
+time.sleep(lifetime)
+"""#

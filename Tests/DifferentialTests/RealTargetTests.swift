@@ -9,9 +9,9 @@ import Testing
 /// ports of their own, scraped over HTTP. Every body they serve must parse without error, and
 /// we must count exactly as many samples as prometheus_client's own parser counts in the same
 /// body. Both are asked for OpenMetrics too (`Accept: application/openmetrics-text`); when they
-/// answer with it, the OpenMetrics body is checked the same way (Prometheus 2.42 and node
-/// exporter 1.5 as packaged by Debian answer 0.0.4 whatever the Accept header says: the test
-/// prints what was negotiated).
+/// answer with it, the OpenMetrics body is checked the same way with `OpenMetricsParser` and
+/// prometheus_client's OpenMetrics parser (Prometheus 2.42 and node exporter 1.5 as packaged by
+/// Debian answer 0.0.4 whatever the Accept header says: the test prints what was negotiated).
 @Suite("real targets: prometheus and node exporter", .serialized)
 struct RealTargetTests {
     struct Scraped {
@@ -83,23 +83,17 @@ struct RealTargetTests {
             Issue.record("\(scraped.url): unexpected Content-Type \(scraped.contentType)", sourceLocation: sourceLocation)
             return ""
         }
-        if isOpenMetrics {
-            // TODO: parse with OpenMetricsParser once it exists (not reached with the Debian
-            // packages of Prometheus 2.42 and node exporter 1.5: they do not negotiate OpenMetrics).
-            Issue.record("\(scraped.url) answered OpenMetrics (\(scraped.contentType)), which this test cannot parse yet",
-                         sourceLocation: sourceLocation)
-            return ""
-        }
         let families: [MetricFamily]
         do {
-            families = try TextFormatParser.parse(text)
+            families = isOpenMetrics ? try OpenMetricsParser.parse(text) : try TextFormatParser.parse(text)
         } catch {
-            Issue.record("\(scraped.url): TextFormatParser rejected a real target's body at \(error)\n\(excerpt(text, line: error.line))",
+            Issue.record("\(scraped.url): \(isOpenMetrics ? "OpenMetricsParser" : "TextFormatParser") rejected a real target's body at \(error)\n\(excerpt(text, line: error.line))",
                          sourceLocation: sourceLocation)
             return ""
         }
         let ours = families.reduce(0) { $0 + $1.samples.count }
-        let theirs = try prometheusClientSampleCount(python, body: scraped.body, format: "text", dir: dir)
+        let theirs = try prometheusClientSampleCount(python, body: scraped.body,
+                                                     format: isOpenMetrics ? "openmetrics" : "text", dir: dir)
         #expect(ours == theirs, "\(scraped.url): we read \(ours) samples, prometheus_client reads \(theirs)",
                 sourceLocation: sourceLocation)
         #expect(ours > 20, "\(scraped.url): only \(ours) samples; expected a real target's full body", sourceLocation: sourceLocation)
@@ -126,6 +120,29 @@ struct RealTargetTests {
         print(report.joined(separator: "\n  "))
     }
 
+    @Test("a prometheus_client HTTP target parses in both formats it negotiates, as many samples as its own parsers read")
+    func prometheusClientTarget() async throws {
+        let python = try requirePythonWithPrometheusClient()
+        let dir = try TempDir("mw-diff-pyserver")
+        defer { dir.remove() }
+        let script = dir.path("server.py")
+        try prometheusClientServerScript.write(toFile: script, atomically: true, encoding: .utf8)
+        // The server also exits by itself after 120 s, whatever happens to this process.
+        let (server, port) = try await Self.startServer(python, logDir: dir, readyPath: "/metrics") { port in
+            [script, "\(port)", "120"]
+        }
+        defer { server.stop() }
+        var report = ["prometheus_client HTTP server: \(toolVersion(python, ["-c", "import importlib.metadata as m; print('prometheus_client', m.version('prometheus_client'))"]))"]
+        let plain = try await Self.fetch("http://127.0.0.1:\(port)/metrics")
+        #expect(plain.contentType.hasPrefix("text/plain"), "asked for nothing, got \(plain.contentType)")
+        report.append(try Self.check(plain, python: python, dir: dir))
+        let negotiated = try await Self.fetch("http://127.0.0.1:\(port)/metrics", accept: Self.openMetricsAccept)
+        #expect(negotiated.contentType.hasPrefix("application/openmetrics-text"),
+                "asked for OpenMetrics, got \(negotiated.contentType)")
+        report.append(try Self.check(negotiated, python: python, dir: dir))
+        print(report.joined(separator: "\n  "))
+    }
+
     @Test("prometheus's own /metrics and /federate parse, as many samples as prometheus_client reads")
     func prometheus() async throws {
         let tool = try requireTool("prometheus")
@@ -144,8 +161,8 @@ struct RealTargetTests {
             // The config names Prometheus's own port, so it is written for each try.
             try """
                 global:
-                  scrape_interval: 1s
-                  scrape_timeout: 1s
+                  scrape_interval: 2s
+                  scrape_timeout: 2s
                 scrape_configs:
                   - job_name: prometheus
                     static_configs: [{targets: ['127.0.0.1:\(port)']}]
@@ -162,13 +179,14 @@ struct RealTargetTests {
         report.append("asked for OpenMetrics, got \(negotiated.contentType)")
         report.append(try Self.check(negotiated, python: python, dir: dir))
 
-        // Federation: every series of both jobs, with timestamps, once both were scraped.
+        // Federation: every series of both jobs, with timestamps, once both were scraped in full
+        // (a build_info series of each: `up` alone would also show for a failed scrape).
         let federate = "http://127.0.0.1:\(port)/federate?match%5B%5D=%7Bjob%3D~%22.%2B%22%7D"
         var body = try await Self.fetch(federate)
         let deadline = Date().addingTimeInterval(30)
         func hasBothJobs(_ s: Scraped) -> Bool {
             let t = String(decoding: s.body, as: UTF8.self)
-            return t.contains("job=\"prometheus\"") && t.contains("job=\"node\"")
+            return t.contains("\nprometheus_build_info{") && t.contains("\nnode_exporter_build_info{")
         }
         while !hasBothJobs(body), Date() < deadline {
             try await Task.sleep(nanoseconds: 250_000_000)

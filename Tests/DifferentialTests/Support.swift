@@ -31,7 +31,8 @@ func requirePythonWithPrometheusClient() throws -> String {
     let python = try requireTool("python3")
     let check = try run(python, ["-c", "import prometheus_client"], timeout: 60)
     guard check.status == 0 else {
-        throw DiffError("\(python) cannot import prometheus_client (\(check.stderr.trimmingCharacters(in: .whitespacesAndNewlines))): \(installHint)")
+        let reason = check.stderr.split(separator: "\n").last.map(String.init) ?? "exit \(check.status)"
+        throw DiffError("\(python) cannot import prometheus_client (\(reason)): \(installHint)")
     }
     return python
 }
