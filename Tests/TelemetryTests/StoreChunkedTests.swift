@@ -102,6 +102,8 @@ private func sameBits(_ a: [Point], _ b: [Point]) -> Bool {
     }
 
     @Test func bytesUsedCountsChunksAndSeriesOverhead() {
+        // The documented estimate: a 64-byte chunk record and a 32-byte buffer header.
+        #expect(SeriesStore.chunkOverheadBytes == 96)
         var store = SeriesStore(retention: .minutes(600))
         #expect(store.bytesUsed == 0)
         let k = key("requests_total", ["job": "api"])

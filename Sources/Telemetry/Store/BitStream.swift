@@ -2,18 +2,20 @@
 /// `bstream`). The last byte may be partly used; `bitCount` says how much.
 struct BitWriter: Sendable, Equatable {
     private(set) var bytes: [UInt8] = []
-    /// Bits written so far.
-    private(set) var bitCount: Int = 0
+    /// Bits written so far (32 bits keep the chunk record small; a chunk holds at most 120
+    /// samples of at most 156 bits).
+    private var bits: UInt32 = 0
+    var bitCount: Int { Int(bits) }
 
     init() {}
 
     /// Writes one bit.
     @inline(__always)
     mutating func writeBit(_ bit: Bool) {
-        let offset = bitCount & 7
+        let offset = bits & 7
         if offset == 0 { bytes.append(bit ? 0x80 : 0) }
         else if bit { bytes[bytes.count - 1] |= UInt8(0x80) >> UInt8(offset) }
-        bitCount += 1
+        bits += 1
     }
 
     /// Writes the low `count` bits of `value` (0...64), most significant first.
@@ -21,7 +23,7 @@ struct BitWriter: Sendable, Equatable {
         precondition(count >= 0 && count <= 64)
         var remaining = count
         while remaining > 0 {
-            let offset = bitCount & 7
+            let offset = Int(bits & 7)
             if offset == 0 { bytes.append(0) }
             let free = 8 - offset
             let take = min(free, remaining)
@@ -29,7 +31,7 @@ struct BitWriter: Sendable, Equatable {
             let piece = UInt8(truncatingIfNeeded: (value >> UInt64(remaining - take)) & ((1 << UInt64(take)) - 1))
             bytes[bytes.count - 1] |= piece << UInt8(free - take)
             remaining -= take
-            bitCount += take
+            bits += UInt32(take)
         }
     }
 

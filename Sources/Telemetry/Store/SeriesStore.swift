@@ -28,9 +28,9 @@ public struct SeriesStore: Sendable {
     /// The longest time a chunk spans: a sample at or after `start + maxChunkSpan` opens a new
     /// one (two hours, Prometheus's head block range).
     static let maxChunkSpan: Int64 = 2 * 3_600_000
-    /// The estimated fixed cost of one chunk: its record in the series' array (about 64 bytes of
-    /// fields) and its byte buffer's heap header (32 bytes).
-    public static let chunkOverheadBytes = 96
+    /// The estimated fixed cost of one chunk: its record in the series' array (time bounds,
+    /// counts and appender state: 64 bytes) and its byte buffer's heap header (32 bytes).
+    public static let chunkOverheadBytes = MemoryLayout<XORChunk>.stride + 32
     /// The estimated fixed cost of one series besides its key's text: its record (about 80
     /// bytes), its entries in the key index and the name index (about 64 bytes), the key's
     /// label array header (32 bytes), plus 16 bytes per label pair for its two strings.
@@ -112,6 +112,12 @@ public struct SeriesStore: Sendable {
         var total = 0
         for s in slots where s.incarnation != 0 { for c in s.chunks { total += c.byteCount } }
         return total
+    }
+
+    /// The encoded bytes of one series' chunks (0 for an unknown series).
+    public func compressedBytes(of key: SeriesKey) -> Int {
+        guard let slot = slotByKey[key] else { return 0 }
+        return slots[Int(slot)].chunks.reduce(0) { $0 + $1.byteCount }
     }
 
     // MARK: Writing

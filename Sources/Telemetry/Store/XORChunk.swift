@@ -19,10 +19,11 @@
 struct XORChunk: Sendable {
     /// The encoded samples.
     private(set) var stream = BitWriter()
-    /// Every sample ever appended, the skipped ones included.
-    private(set) var encodedCount: Int = 0
+    /// Every sample ever appended, the skipped ones included (the store keeps this at most
+    /// `SeriesStore.maxSamplesPerChunk`; a standalone chunk may hold up to 65,535).
+    private var encoded: UInt16 = 0
     /// Leading samples that are logically deleted.
-    private(set) var skip: Int = 0
+    private var skipped: UInt16 = 0
     /// The timestamp of the first live sample.
     private(set) var minTime: Int64 = 0
     /// The timestamp of the last sample.
@@ -38,6 +39,8 @@ struct XORChunk: Sendable {
 
     init() {}
 
+    var encodedCount: Int { Int(encoded) }
+    var skip: Int { Int(skipped) }
     /// The live samples.
     var count: Int { encodedCount - skip }
     var isEmpty: Bool { count == 0 }
@@ -48,7 +51,8 @@ struct XORChunk: Sendable {
     /// Appends a sample. Returns false (and changes nothing) when `t` is not after `maxTime`.
     @discardableResult
     mutating func append(t: Int64, bits v: UInt64) -> Bool {
-        switch encodedCount {
+        guard encoded < .max else { return false }
+        switch encoded {
         case 0:
             stream.writeVarint(t)
             stream.writeBits(v, count: 64)
@@ -80,7 +84,7 @@ struct XORChunk: Sendable {
         }
         maxTime = t
         lastValue = v
-        encodedCount += 1
+        encoded += 1
         return true
     }
 
@@ -118,7 +122,7 @@ struct XORChunk: Sendable {
         guard count > 0, minTime < cutoff else { return 0 }
         if maxTime < cutoff {
             let n = count
-            skip = encodedCount
+            skipped = encoded
             return n
         }
         var dropped = 0
@@ -129,7 +133,7 @@ struct XORChunk: Sendable {
             newMin = t
             return false
         }
-        skip += dropped
+        skipped += UInt16(dropped)
         minTime = newMin
         return dropped
     }
