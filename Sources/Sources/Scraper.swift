@@ -13,9 +13,11 @@ import Synchronization
 import Telemetry
 
 /// Reads one target once: `http(s)://` with URLSession, `file://` from disk, `demo://NAME` from
-/// the demo fleet. Every body, whatever its origin, goes through `TextFormatParser.parse`.
+/// the demo fleet. Every body, whatever its origin, goes through `Exposition.parse`: OpenMetrics
+/// or the 0.0.4 text format by the response's `Content-Type` (files: by a final `# EOF`).
 public final class Scraper: Sendable {
-    public static let accept = "text/plain;version=0.0.4;q=0.9,*/*;q=0.1"
+    /// What Prometheus 2.x asks for: OpenMetrics first, then the 0.0.4 text format.
+    public static let accept = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
     public static let userAgent = "modelwatch/0.1"
 
     /// Bodies larger than this fail with `.tooLarge`.
@@ -34,12 +36,14 @@ public final class Scraper: Sendable {
 
     public func scrape(_ target: ScrapeTarget, at start: Timestamp) async -> ScrapeResult {
         let began = SystemClock.monotonicNanoseconds()
-        let fetched: Result<[UInt8], ScrapeFailure>
+        let fetched: Result<(body: [UInt8], format: ExpositionFormat), ScrapeFailure>
         let url = target.url
         if url.hasPrefix("http://") || url.hasPrefix("https://") {
             switch Scraper.authorizationHeader(for: target.auth) {
             case .failure(let failure): fetched = .failure(failure)
-            case .success(let header): fetched = await fetchHTTP(url, timeout: target.timeout, authorization: header)
+            case .success(let header):
+                fetched = await fetchHTTP(url, timeout: target.timeout, authorization: header)
+                    .map { ($0.body, ExpositionFormat.from(contentType: $0.contentType)) }
             }
         } else if url.hasPrefix("file://") {
             if let cached = cachedFile(url) {
@@ -47,9 +51,9 @@ public final class Scraper: Sendable {
                 return ScrapeResult(target: target.name, startedAt: start, duration: duration,
                                     outcome: cached.outcome, bodyBytes: cached.bytes)
             }
-            fetched = readFile(url)
+            fetched = readFile(url).map { ($0, ExpositionFormat.detect($0)) }
         } else if url.hasPrefix("demo://") {
-            fetched = readDemo(url)
+            fetched = readDemo(url).map { ($0, .text004) }
         } else {
             fetched = .failure(.transport("\(url): unsupported URL scheme (use http://, https://, file:// or demo://)"))
         }
@@ -58,19 +62,20 @@ public final class Scraper: Sendable {
         switch fetched {
         case .failure(let f):
             outcome = .failure(f)
-        case .success(let body):
+        case .success(let (body, format)):
             bytes = body.count
-            outcome = Scraper.parse(body)
+            outcome = Scraper.parse(body, format: format)
             if url.hasPrefix("file://") { remember(url, outcome: outcome, bytes: bytes) }
         }
         let duration = Milliseconds(Int64((SystemClock.monotonicNanoseconds() &- began) / 1_000_000))
         return ScrapeResult(target: target.name, startedAt: start, duration: duration, outcome: outcome, bodyBytes: bytes)
     }
 
-    /// The one parse path for every source.
-    static func parse(_ body: [UInt8]) -> ScrapeResult.Outcome {
+    /// The one parse path for every source. Bytes, not a String: invalid UTF-8 and NUL bytes
+    /// are errors with their position, never silently replaced.
+    static func parse(_ body: [UInt8], format: ExpositionFormat) -> ScrapeResult.Outcome {
         do {
-            return .success(try TextFormatParser.parse(String(decoding: body, as: UTF8.self)))
+            return .success(try Exposition.parse(body, format: format))
         } catch {
             return .failure(.parse(error))
         }
@@ -194,7 +199,8 @@ public final class Scraper: Sendable {
 
     // MARK: http(s)://
 
-    private func fetchHTTP(_ urlString: String, timeout: Milliseconds, authorization: String?) async -> Result<[UInt8], ScrapeFailure> {
+    private func fetchHTTP(_ urlString: String, timeout: Milliseconds, authorization: String?) async
+        -> Result<(body: [UInt8], contentType: String?), ScrapeFailure> {
         guard let url = URL(string: urlString) else { return .failure(.transport("\(urlString): invalid URL")) }
         var request = URLRequest(url: url)
         request.httpMethod = "GET"
@@ -217,13 +223,13 @@ public final class Scraper: Sendable {
         let task = session.dataTask(with: request)
         // URLSession on Linux (libcurl) rounds its timeouts down to whole seconds, so the
         // deadline is enforced here as well, to the millisecond.
-        let deadline = Task {
-            try? await Task.sleep(nanoseconds: UInt64(max(1, timeout.value)) * 1_000_000)
-            if !Task.isCancelled {
-                collector.finish(.timedOut)
-                task.cancel()
-            }
+        // On a Dispatch timer, not Task.sleep: the deadline must fire even when every thread of
+        // the cooperative pool is busy.
+        let deadline = DispatchWorkItem {
+            collector.finish(.timedOut)
+            task.cancel()
         }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(max(1, timeout.value))), execute: deadline)
         defer { deadline.cancel() }
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<BodyCollector.Outcome, Never>) in
             collector.start(continuation)
@@ -236,9 +242,9 @@ public final class Scraper: Sendable {
             return .failure(.tooLarge(limit: bodyLimit))
         case .error(let error):
             return .failure(Scraper.failure(for: error, url: urlString, timeout: timeout))
-        case .finished(let status, let body):
+        case .finished(let status, let contentType, let body):
             guard (200..<300).contains(status) else { return .failure(.http(status: status)) }
-            return .success(body)
+            return .success((body, contentType))
         }
     }
 
@@ -263,7 +269,7 @@ public final class Scraper: Sendable {
 /// as soon as it passes the limit instead of being held in memory whole.
 private final class BodyCollector: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     enum Outcome: Sendable {
-        case finished(status: Int, body: [UInt8])
+        case finished(status: Int, contentType: String?, body: [UInt8])
         case tooLarge
         case timedOut
         case error(any Error)
@@ -271,8 +277,10 @@ private final class BodyCollector: NSObject, URLSessionDataDelegate, @unchecked 
 
     private let lock = NSLock()
     private let limit: Int
-    private var body: [UInt8] = []
+    // Data, not [UInt8]: appending a chunk is one copy, not a loop over its bytes.
+    private var body = Data()
     private var status = 0
+    private var contentType: String?
     private var continuation: CheckedContinuation<Outcome, Never>?
     private var done = false
 
@@ -295,7 +303,10 @@ private final class BodyCollector: NSObject, URLSessionDataDelegate, @unchecked 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
         let http = response as? HTTPURLResponse
-        lock.lock(); status = http?.statusCode ?? 0; lock.unlock()
+        lock.lock()
+        status = http?.statusCode ?? 0
+        contentType = http?.value(forHTTPHeaderField: "Content-Type")
+        lock.unlock()
         if response.expectedContentLength > Int64(limit) {
             completionHandler(.cancel)
             finish(.tooLarge)
@@ -319,8 +330,8 @@ private final class BodyCollector: NSObject, URLSessionDataDelegate, @unchecked 
         if let error {
             finish(.error(error))
         } else {
-            lock.lock(); let s = status, b = body; lock.unlock()
-            finish(.finished(status: s, body: b))
+            lock.lock(); let s = status, t = contentType, b = [UInt8](body); lock.unlock()
+            finish(.finished(status: s, contentType: t, body: b))
         }
     }
 }

@@ -101,6 +101,39 @@ struct ScrapeEngineTests {
         #expect(head.lowercased().contains("accept-encoding: gzip") || head.lowercased().contains("accept-encoding: deflate, gzip"), "\(head)")
     }
 
+    @Test func theContentTypeChoosesTheParser() async throws {
+        let openMetrics = Array("# TYPE job_runs counter\njob_runs_total 3 1700000000.5\n# EOF\n".utf8)
+        let noEOF = Array("# TYPE job_runs counter\njob_runs_total 3\n".utf8)
+        let server = try RawHTTPServer { request in
+            let om = ("Content-Type", "application/openmetrics-text; version=1.0.0; charset=utf-8")
+            if request.hasPrefix("GET /om ") { return .respond(status: 200, headers: [om], body: openMetrics) }
+            if request.hasPrefix("GET /om-broken ") { return .respond(status: 200, headers: [om], body: noEOF) }
+            return .respond(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4")], body: noEOF)
+        }
+        defer { server.stop() }
+        let om = try #require(families(await Scraper().scrape(target(server, "/om"), at: t0)))
+        #expect(om.first?.type == .counter)
+        #expect(om.first?.samples.first?.timestamp == Timestamp(milliseconds: 1_700_000_000_500), "OpenMetrics timestamps are seconds")
+        let broken = await Scraper().scrape(target(server, "/om-broken"), at: t0)
+        #expect(failure(broken)?.description.contains("EOF") == true, "\(broken.outcome)")
+        #expect(families(await Scraper().scrape(target(server, "/text"), at: t0)) != nil)
+    }
+
+    @Test func invalidUTF8AndNULAreParseErrorsWithPositions() async throws {
+        let server = try RawHTTPServer { request in
+            request.hasPrefix("GET /nul ")
+                ? .respond(status: 200, headers: [], body: Array("a 1\nb{x=\"y".utf8) + [0] + Array("\"} 2\n".utf8))
+                : .respond(status: 200, headers: [], body: Array("a 1\nb{x=\"".utf8) + [0xFF, 0xFE] + Array("\"} 2\n".utf8))
+        }
+        defer { server.stop() }
+        for (path, column) in [("/nul", 7), ("/utf8", 6)] {
+            let result = await Scraper().scrape(target(server, path), at: t0)
+            guard case .parse(let error)? = failure(result) else { Issue.record("\(path): \(result.outcome)"); continue }
+            #expect(error.line == 2, "\(path): \(error)")
+            #expect(error.column == column, "\(path): \(error)")
+        }
+    }
+
     @Test func serverErrorsMarkTheTargetDownWithTheStatus() async throws {
         let server = try RawHTTPServer { _ in .respond(status: 503, headers: [], body: Array("overloaded".utf8)) }
         defer { server.stop() }

@@ -142,7 +142,8 @@ struct ScraperTests {
         #expect(families(result)?.first?.name == "up", "\(result.outcome)")
         let request = await captured.value.lowercased()
         #expect(request.hasPrefix("get /metrics http/1.1\r\n"))
-        #expect(request.contains("\r\naccept: text/plain;version=0.0.4;q=0.9,*/*;q=0.1\r\n"))
+        #expect(request.contains("\r\naccept: \(Scraper.accept.lowercased())\r\n"))
+        #expect(Scraper.accept.hasPrefix("application/openmetrics-text;version=1.0.0,"), "OpenMetrics first, as Prometheus asks")
         #expect(request.contains("\r\nuser-agent: modelwatch/0.1\r\n"))
     }
 

@@ -109,6 +109,7 @@ func applyReload(_ config: AppConfig, at: Timestamp, state: inout State) -> [Eff
         state.alerts.removeAll { $0.job == job }
     }
     state.store.retention = config.retention
+    state.store.memoryBudgetBytes = config.memoryBudget
     state.notice = "config reloaded: \(config.targets.count) targets (\(added) new, \(removed.count) removed); history kept"
     state.noticeUntil = at + .seconds(10)
     state.timeline.append(TimelineEvent(time: at, kind: .note, summary: state.notice!))
@@ -141,8 +142,7 @@ func applyScrape(_ result: ScrapeResult, to state: inout State) {
         status.downSince = nil
         status.samplesScraped = families.reduce(0) { $0 + $1.samples.count }
         state.targets[i] = status
-        let targetLabels = Labels(["job": result.target, "instance": instanceLabel(status.target.url)])
-        state.store.ingest(families, at: result.startedAt, targetLabels: targetLabels)
+        state.store.ingestScrape(result, targetLabels: targetLabels(of: status.target))
         HealthEvaluator.evaluate(job: result.target, at: result.startedAt, state: &state)
     case .failure(let failure):
         status.health = .down
@@ -150,6 +150,8 @@ func applyScrape(_ result: ScrapeResult, to state: inout State) {
         status.samplesScraped = 0
         if status.downSince == nil { status.downSince = result.startedAt }
         state.targets[i] = status
+        // Stale markers for the target's series, `up` 0: as Prometheus records a failed scrape.
+        state.store.ingestScrape(result, targetLabels: targetLabels(of: status.target))
         HealthEvaluator.targetChanged(job: result.target, at: result.startedAt, state: &state)
     }
     if wasHealth != status.health, wasHealth != .unknown || status.health == .down {
@@ -158,6 +160,11 @@ func applyScrape(_ result: ScrapeResult, to state: inout State) {
         state.timeline.append(.init(time: result.startedAt, kind: kind, summary: "\(result.target) \(status.health == .down ? "down" : "up")\(detail)"))
     }
     syncSelection(&state)
+}
+
+/// The labels Prometheus attaches to every series of a target: `job` and `instance`.
+func targetLabels(of target: ScrapeTarget) -> Labels {
+    Labels(["job": target.name, "instance": instanceLabel(target.url)])
 }
 
 /// `host:port` of a URL, as Prometheus's `instance` label; the URL itself when it has none.

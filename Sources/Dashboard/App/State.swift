@@ -36,7 +36,7 @@ public struct State: Sendable {
     /// Whether the app reads log lines (demo or configured log sources).
     public var hasLogSources: Bool
 
-    public init(mode: Mode, targets: [ScrapeTarget], retention: Milliseconds = .minutes(60),
+    public init(mode: Mode, targets: [ScrapeTarget], retention: Milliseconds = .minutes(60), memoryBudget: Int? = nil,
                 rules: HealthRules = HealthRules(), logCapacity: Int = 5_000,
                 hasLogSources: Bool = false, banner: String? = nil, size: Size = Size(width: 80, height: 24)) {
         self.mode = mode
@@ -44,7 +44,7 @@ public struct State: Sendable {
         self.now = Timestamp(milliseconds: 0)
         self.banner = banner
         self.targets = targets.map { TargetStatus(target: $0) }
-        self.store = SeriesStore(retention: retention)
+        self.store = SeriesStore(retention: retention, memoryBudgetBytes: memoryBudget)
         self.logs = LogBuffer(capacity: logCapacity)
         self.rules = rules
         self.hasLogSources = hasLogSources

@@ -44,6 +44,9 @@ enum StatusLine {
             rightText += " · scraped \(Format.age(state.now - last)) ago"
         }
         if state.logs.droppedCount > 0 { rightText += " · \(state.logs.droppedCount) log lines dropped from memory" }
+        if state.store.evictedChunks > 0 {
+            rightText += " · \(state.store.evictedChunks) old chunks evicted (memory budget)"
+        }
         let right = [Span(rightText + " ", style: labelStyle)]
         StatusBar(left: left, right: right, style: labelStyle)
             .render(into: &buffer, area: Rect(x: 0, y: row, width: buffer.size.width, height: 1))

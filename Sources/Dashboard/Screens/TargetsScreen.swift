@@ -40,7 +40,12 @@ public enum TargetsScreen {
                 Line(target.lastError?.description ?? "", style: theme.style(.statusCritical)),
             ])
         }
+        let store = state.store
+        var storeText = " \(store.seriesCount) series · \(store.pointCount) samples · \(Format.bytes(store.bytesUsed))"
+        if let budget = store.memoryBudgetBytes { storeText += " of \(Format.bytes(budget))" }
+        storeText += " · \(store.evictedChunks) chunks evicted "
         let block = Block(title: Line(" Targets (\(up)/\(state.targets.count) up) ", style: theme.style(.title)),
+                          rightTitle: Line(storeText, style: theme.style(.muted)),
                           borderType: .rounded, borderStyle: theme.style(.border))
         var table = state.ui.targetsTable
         Table(columns: columns, rows: rows, headerStyle: theme.style(.muted).adding(.bold),

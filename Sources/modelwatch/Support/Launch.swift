@@ -27,6 +27,7 @@ struct Launch {
     var theme: Theme
     var banner: String?
     var retention: Milliseconds
+    var memoryBudget: Int? = AppConfig.defaultMemoryBudget
     var configPath: String?
 
     /// Demo targets: the simulated fleet, scraped every 5 s through the same parser path as HTTP.
@@ -46,7 +47,7 @@ struct Launch {
             do { config = try AppConfig.parse(text, file: path) } catch { throw LaunchError.config(error) }
             themeName = themeName ?? config.theme
             launch = Launch(mode: .live, targets: config.targets, theme: .builtinMonochrome, banner: nil,
-                            retention: config.retention, configPath: path)
+                            retention: config.retention, memoryBudget: config.memoryBudget, configPath: path)
         } else {
             let banner = forceDemo
                 ? "Demo: a simulated fleet with a scripted incident at +1m40s (no network). Press ? for help."
@@ -127,6 +128,7 @@ struct Launch {
     }
 
     func makeState(size: Size) -> State {
-        State(mode: mode, targets: targets, retention: retention, hasLogSources: mode == .demo, banner: banner, size: size)
+        State(mode: mode, targets: targets, retention: retention, memoryBudget: memoryBudget,
+              hasLogSources: mode == .demo, banner: banner, size: size)
     }
 }
