@@ -86,6 +86,42 @@ import TestSupport
         try expectShellIsBack(tmux, exitStatus: status)
     }
 
+    @Test func sighupReloadsTheConfigWithoutLosingTheSession() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mw-reload-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for name in ["a", "b"] {
+            try "# TYPE \(name)_up gauge\n\(name)_up 1\n".write(to: dir.appendingPathComponent("\(name).prom"), atomically: true, encoding: .utf8)
+        }
+        let config = dir.appendingPathComponent("mw.yaml")
+        func writeConfig(_ names: [String]) throws {
+            let targets = names.map { "  - { name: \($0), url: \"file://\(dir.path)/\($0).prom\", interval: 1s }" }
+            try ("targets:\n" + targets.joined(separator: "\n") + "\n").write(to: config, atomically: true, encoding: .utf8)
+        }
+        try writeConfig(["a"])
+        let tmux = try TmuxSession(width: 120, height: 40)
+        try tmux.type("\(try modelwatchBinary()) --config \(config.path)")
+        try tmux.waitFor("targets 1/1 up")
+        let pid = try #require(try tmux.childPID(named: "modelwatch"))
+
+        try writeConfig(["a", "b"])
+        _ = try runCommand("/bin/kill", ["-HUP", "\(pid)"])
+        let reloaded = try tmux.waitFor("targets 2/2 up")
+        #expect(reloaded.contains("config reloaded: 2 targets (1 new, 0 removed)"), "\(reloaded)")
+
+        try "targets: [\n".write(to: config, atomically: true, encoding: .utf8)
+        _ = try runCommand("/bin/kill", ["-HUP", "\(pid)"])
+        let refused = try tmux.waitFor("config reload failed")
+        #expect(refused.contains("mw.yaml:"), "names the file and line:\n\(refused)")
+        #expect(refused.contains("targets 2/2 up"), "the running config stays")
+
+        try tmux.keys("t")
+        let targets = try tmux.waitFor("Targets (2/2 up)")
+        #expect(targets.contains("series"), "store figures on the targets screen")
+        try tmux.keys("q")
+        try expectShellIsBack(tmux, exitStatus: 0)
+    }
+
     @Test func ctrlCRestoresTheTerminal() throws {
         let tmux = try TmuxSession(width: 100, height: 30)
         try startDemo(tmux)
