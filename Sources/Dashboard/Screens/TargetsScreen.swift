@@ -34,7 +34,7 @@ public enum TargetsScreen {
                 Line(word, style: theme.style(role)),
                 Line(target.target.name),
                 Line(target.lastScrape.map { Format.age(state.now - $0) } ?? Format.unknown),
-                Line(target.lastDuration.map { Format.latency($0.seconds) } ?? Format.unknown),
+                Line(target.lastDuration.map { $0.value == 0 ? "<1ms" : Format.latency($0.seconds) } ?? Format.unknown),
                 Line(target.lastScrape == nil ? Format.unknown : "\(target.samplesScraped)"),
                 Line(target.lastScrape == nil ? Format.unknown : Format.bytes(target.bodyBytes)),
                 Line(target.lastError?.description ?? "", style: theme.style(.statusCritical)),
