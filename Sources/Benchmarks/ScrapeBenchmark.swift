@@ -22,7 +22,7 @@ enum ScrapeBenchmark {
     }
 
     static func run() async throws {
-        // A realistic body: the simulated Triton server's exposition (~20 KB, ~300 samples).
+        // A realistic body: the simulated Triton server's exposition.
         var fleet = Fleet(seed: 1)
         fleet.advance(to: 60_000)
         let body = Data(fleet.exposition(for: "triton-a")!.utf8)

@@ -76,6 +76,11 @@ final class RawHTTPServer: @unchecked Sendable {
             if n <= 0 { return }
             head.append(contentsOf: buffer[0..<n])
             if head.count > 64 * 1024 { return }
+            // A TLS ClientHello (record type 0x16) to a plain-HTTP server: answer as nginx does.
+            if head.first == 0x16 {
+                send(client, Array("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n".utf8))
+                return
+            }
         }
         let request = String(decoding: head, as: UTF8.self)
         requests.withLock { $0.append(request) }

@@ -134,6 +134,16 @@ struct ScrapeEngineTests {
         }
     }
 
+    @Test func aTLSFailureIsNamed() async throws {
+        // A plain-HTTP server answering a TLS handshake with HTTP: the handshake fails.
+        let server = try RawHTTPServer { _ in .respond(status: 400, headers: [], body: Array("not TLS".utf8)) }
+        defer { server.stop() }
+        let tls = ScrapeTarget(name: "t", url: "https://127.0.0.1:\(server.port)/metrics", timeout: .seconds(3))
+        let result = await Scraper().scrape(tls, at: t0)
+        let reason = try #require(failure(result), "\(result.outcome)")
+        #expect(reason.description.contains("TLS") || reason.description.contains("SSL"), "\(reason)")
+    }
+
     @Test func serverErrorsMarkTheTargetDownWithTheStatus() async throws {
         let server = try RawHTTPServer { _ in .respond(status: 503, headers: [], body: Array("overloaded".utf8)) }
         defer { server.stop() }
