@@ -142,6 +142,9 @@ private struct OMFamily {
     var groupTimestamp: Double?
     var groupTimestampMs: Int64?
     var seenGroups: Set<Labels> = []
+    /// The series of the current metric: suffixes of samples without a special label as bits,
+    /// the others (buckets, quantiles, states) in the set.
+    var groupSuffixes: UInt16 = 0
     var groupSeries: Set<OMSeriesKey> = []
     var histogram: [OMHistogramEntry] = []
 
@@ -158,11 +161,13 @@ private struct OpenMetricsParseState {
     var lineStart = 0
     var lineEnd = 0
     var eof = false
-    var current: OMFamily?
+    /// The family being read; meaningful while `hasFamily`. Not an Optional, so that the hot
+    /// path mutates it in place without copying (and retaining) its fields.
+    var current = OMFamily(name: "", nameBytes: [], line: 0, column: 0)
+    var hasFamily = false
     var output: [MetricFamily] = []
     var seenNames: Set<String> = []
     var pairs: [(String, String)] = []
-    var exemplarPairs: [(String, String)] = []
     // A one-entry cache: consecutive samples usually share a name.
     var lastNameBytes: UnsafeBufferPointer<UInt8>?
     var lastName = ""
@@ -252,26 +257,27 @@ private struct OpenMetricsParseState {
         i += 1
         let textStart = i
 
-        if let family = current, equalsBytes(nameStart, nameEnd, family.nameBytes) {
-            if family.sawSample {
-                throw error(at: nameStart, "\(keyword) for \"\(family.name)\" after its samples: metadata must come first")
+        if hasFamily, equalsBytes(nameStart, nameEnd, current.nameBytes) {
+            if current.sawSample {
+                throw error(at: nameStart, "\(keyword) for \"\(current.name)\" after its samples: metadata must come first")
             }
         } else {
             try finishFamily()
             let name = string(nameStart, nameEnd)
             current = OMFamily(name: name, nameBytes: Array(slice(nameStart, nameEnd)), line: line,
                                column: column(of: nameStart))
+            hasFamily = true
         }
 
         switch kind {
         case 0:
-            if current!.help != nil {
-                throw error(at: keywordStart, "second HELP for \"\(current!.name)\"")
+            if current.help != nil {
+                throw error(at: keywordStart, "second HELP for \"\(current.name)\"")
             }
-            current!.help = unescapeHelp(textStart, lineEnd)
+            current.help = unescapeHelp(textStart, lineEnd)
         case 1:
-            if current!.type != nil {
-                throw error(at: keywordStart, "second TYPE for \"\(current!.name)\"")
+            if current.type != nil {
+                throw error(at: keywordStart, "second TYPE for \"\(current.name)\"")
             }
             guard let type = metricType(textStart, lineEnd) else {
                 if equals(textStart, lineEnd, "untyped") {
@@ -279,11 +285,11 @@ private struct OpenMetricsParseState {
                 }
                 throw error(at: textStart, "unknown metric type \"\(string(textStart, lineEnd))\"")
             }
-            current!.type = type
-            current!.allowed = OMSuffix.allowed(for: type)
+            current.type = type
+            current.allowed = OMSuffix.allowed(for: type)
         default:
-            if current!.unit != nil {
-                throw error(at: keywordStart, "second UNIT for \"\(current!.name)\"")
+            if current.unit != nil {
+                throw error(at: keywordStart, "second UNIT for \"\(current.name)\"")
             }
             var k = textStart
             while k < lineEnd {
@@ -292,7 +298,7 @@ private struct OpenMetricsParseState {
                 }
                 k += 1
             }
-            current!.unit = string(textStart, lineEnd)
+            current.unit = string(textStart, lineEnd)
         }
     }
 
@@ -347,9 +353,16 @@ private struct OpenMetricsParseState {
         while i < lineEnd, OMBytes.isMetricNameContinuation(bytes[i]) { i += 1 }
         let nameEnd = i
 
-        pairs.removeAll(keepingCapacity: true)
+        // A local buffer (reused across lines through `pairs`): passing `&self.pairs` to a method
+        // of self would make Swift copy the whole state for exclusivity.
+        var labelPairs: [(String, String)] = []
+        swap(&labelPairs, &pairs)
+        defer {
+            labelPairs.removeAll(keepingCapacity: true)
+            swap(&labelPairs, &pairs)
+        }
         if i < lineEnd, bytes[i] == OMBytes.openBrace {
-            i = try parseLabels(from: i + 1, into: &pairs, what: "label")
+            i = try parseLabels(from: i + 1, into: &labelPairs, what: "label")
         }
         guard i < lineEnd else { throw error(at: i, "missing value") }
         guard bytes[i] == OMBytes.space else {
@@ -389,17 +402,18 @@ private struct OpenMetricsParseState {
         // The family.
         let nameBytes = slice(nameStart, nameEnd)
         let suffix: OMSuffix
-        if let family = current, let found = suffixOf(nameBytes, in: family) {
+        if hasFamily, let found = suffixOf(nameBytes) {
             suffix = found
         } else {
             try finishFamily()
             let name = sampleName(nameBytes)
             current = OMFamily(name: name, nameBytes: Array(nameBytes), line: line, column: 1)
-            current!.type = .unknown
+            current.type = .unknown
+            hasFamily = true
             suffix = .none
         }
         let name = sampleName(nameBytes)
-        try addSample(name: name, suffix: suffix, value: value, seconds: tsSeconds, exemplar: exemplar,
+        try addSample(name: name, pairs: labelPairs, suffix: suffix, value: value, seconds: tsSeconds, exemplar: exemplar,
                       exemplarAt: exemplarAt, nameStart: nameStart, valueStart: valueStart)
     }
 
@@ -412,28 +426,31 @@ private struct OpenMetricsParseState {
         return lastName
     }
 
-    func suffixOf(_ name: UnsafeBufferPointer<UInt8>, in family: OMFamily) -> OMSuffix? {
-        let base = family.nameBytes
-        guard name.count >= base.count else { return nil }
-        for k in 0..<base.count where name[k] != base[k] { return nil }
-        let restCount = name.count - base.count
-        for suffix in family.allowed {
+    func suffixOf(_ name: UnsafeBufferPointer<UInt8>) -> OMSuffix? {
+        let baseCount = current.nameBytes.count
+        guard name.count >= baseCount else { return nil }
+        let same = current.nameBytes.withUnsafeBufferPointer { base in
+            OMBytes.memEqual(base, UnsafeBufferPointer(rebasing: name[0..<baseCount]))
+        }
+        guard same else { return nil }
+        let restCount = name.count - baseCount
+        for suffix in current.allowed {
             let text = suffix.text
             guard text.utf8CodeUnitCount == restCount else { continue }
             let p = text.utf8Start
             var same = true
-            for k in 0..<restCount where name[base.count + k] != p[k] { same = false; break }
+            for k in 0..<restCount where name[baseCount + k] != p[k] { same = false; break }
             if same { return suffix }
         }
         return nil
     }
 
-    mutating func addSample(name: String, suffix: OMSuffix, value: Double, seconds: Double?,
+    mutating func addSample(name: String, pairs: [(String, String)], suffix: OMSuffix, value: Double, seconds: Double?,
                             exemplar: Exemplar?, exemplarAt: Int, nameStart: Int,
                             valueStart: Int) throws(ExpositionError) {
-        let familyName = current!.name
-        let type = current!.type ?? .unknown
-        current!.sawSample = true
+        let familyName = current.name
+        let type = current.type ?? .unknown
+        current.sawSample = true
 
         // The label this family type gives a meaning to.
         var special: String?
@@ -514,35 +531,40 @@ private struct OpenMetricsParseState {
         let timestamp = seconds.map(OMBytes.timestamp(seconds:))
         let series = OMSeriesKey(suffix: suffix, special: special)
         var keep = true
-        if let currentGroup = current!.group, currentGroup == group {
-            if (seconds == nil) != (current!.groupTimestamp == nil) {
+        if let currentGroup = current.group, currentGroup == group {
+            if (seconds == nil) != (current.groupTimestamp == nil) {
                 throw error(at: nameStart, "\"\(name)\": timestamps must be on all samples of a metric or on none")
             }
-            if let previous = current!.groupTimestamp, let seconds, seconds < previous {
+            if let previous = current.groupTimestamp, let seconds, seconds < previous {
                 throw error(at: nameStart, "\"\(name)\": timestamp goes backwards within the metric")
             }
-            if timestamp?.milliseconds == current!.groupTimestampMs,
-               current!.groupSeries.contains(series) {
+            if timestamp?.milliseconds == current.groupTimestampMs,
+               special == nil ? current.groupSuffixes & (1 << series.suffix.rawValue) != 0
+                              : current.groupSeries.contains(series) {
                 keep = false  // A repeat at the same timestamp, as the reference parser drops it.
             }
         } else {
-            if current!.group != nil, current!.seenGroups.contains(group) {
+            if !current.seenGroups.insert(group).inserted {
                 throw error(at: nameStart, "samples of \"\(familyName)\"\(group) must be contiguous: the metric appeared before another one")
             }
-            current!.seenGroups.insert(group)
-            current!.groupID += 1
-            current!.group = group
-            current!.groupSeries.removeAll(keepingCapacity: true)
+            current.groupID += 1
+            current.group = group
+            current.groupSuffixes = 0
+            if !current.groupSeries.isEmpty { current.groupSeries.removeAll(keepingCapacity: true) }
         }
-        current!.groupSeries.insert(series)
-        current!.groupTimestamp = seconds
-        current!.groupTimestampMs = timestamp?.milliseconds
+        if special == nil {
+            current.groupSuffixes |= 1 << series.suffix.rawValue
+        } else {
+            current.groupSeries.insert(series)
+        }
+        current.groupTimestamp = seconds
+        current.groupTimestampMs = timestamp?.milliseconds
         guard keep else { return }
         if type == .histogram || type == .gaugehistogram {
-            current!.histogram.append(OMHistogramEntry(group: current!.groupID, suffix: suffix, timestamp: seconds,
+            current.histogram.append(OMHistogramEntry(group: current.groupID, suffix: suffix, timestamp: seconds,
                                                        le: le, value: value, line: line))
         }
-        current!.samples.append(Sample(name: name, labels: labels, value: value, timestamp: timestamp,
+        current.samples.append(Sample(name: name, labels: labels, value: value, timestamp: timestamp,
                                        exemplar: exemplar))
     }
 
@@ -635,7 +657,7 @@ private struct OpenMetricsParseState {
     }
 
     /// An exemplar from its `#`: `# {labels} value [timestamp]` up to the end of the line.
-    mutating func parseExemplar(from start: Int) throws(ExpositionError) -> Exemplar {
+    func parseExemplar(from start: Int) throws(ExpositionError) -> Exemplar {
         var i = start + 1
         guard i < lineEnd, bytes[i] == OMBytes.space else {
             throw error(at: i, "expected \"# {\" to start an exemplar")
@@ -645,8 +667,8 @@ private struct OpenMetricsParseState {
             throw error(at: i, "expected \"{\" to start the exemplar's labels, found \(describe(at: i))")
         }
         let labelsStart = i
-        exemplarPairs.removeAll(keepingCapacity: true)
-        i = try parseLabels(from: i + 1, into: &exemplarPairs, what: "exemplar label")
+        var exemplarPairs: [(String, String)] = []
+            i = try parseLabels(from: i + 1, into: &exemplarPairs, what: "exemplar label")
         var scalars = 0
         for (name, value) in exemplarPairs { scalars += name.utf8.count + value.unicodeScalars.count }
         if scalars > 128 {
@@ -686,8 +708,10 @@ private struct OpenMetricsParseState {
     // MARK: Finishing a family
 
     mutating func finishFamily() throws(ExpositionError) {
-        guard let family = current else { return }
-        current = nil
+        guard hasFamily else { return }
+        hasFamily = false
+        let family = current
+        current = OMFamily(name: "", nameBytes: [], line: 0, column: 0)
         let type = family.type ?? .unknown
         for suffix in [.none] + OMSuffix.allowed(for: type).filter({ $0 != .none }) {
             let name = family.name + suffix.text.description
