@@ -208,6 +208,24 @@ import Testing
         }
     }
 
+    @Test func duplicateLabelNamesAreFoundInLongLabelSetsToo() {
+        // Past 16 labels the parsers switch to a hashed check: it must still see every name.
+        for count in [3, 16, 17, 40, 1000] {
+            let names = (0..<count).map { "l\($0)" }
+            for duplicate in [names.first!, names[count / 2], names.last!] {
+                let set = "{" + (names + [duplicate]).map { "\($0)=\"v\"" }.joined(separator: ",") + "}"
+                let omError = parseError("a" + set + " 1\n# EOF\n")
+                #expect(omError?.message == "duplicate label name \"\(duplicate)\"", "\(count) \(duplicate)")
+                do throws(ExpositionError) {
+                    _ = try TextFormatParser.parse("a" + set + " 1\n")
+                    Issue.record("duplicate \(duplicate) among \(count) labels accepted by TextFormatParser")
+                } catch {
+                    #expect(error.message.hasPrefix("duplicate label name \"\(duplicate)\""), "\(count) \(duplicate)")
+                }
+            }
+        }
+    }
+
     @Test func textParserDoesNotProduceExemplars() throws {
         let families = try TextFormatParser.parse("a_total 1\n")
         #expect(families[0].samples[0].exemplar == nil)

@@ -571,6 +571,7 @@ private struct OpenMetricsParseState {
     /// Reads a label set after its `{`; returns the index after the closing `}`.
     func parseLabels(from start: Int, into pairs: inout [(String, String)], what: String) throws(ExpositionError) -> Int {
         var i = start
+        var seenNames: Set<String> = []
         if i < lineEnd, bytes[i] == OMBytes.closeBrace { return i + 1 }
         while true {
             guard i < lineEnd else { throw error(at: i, "unexpected end of line in \(what) set") }
@@ -596,7 +597,7 @@ private struct OpenMetricsParseState {
             if name == "__name__" {
                 throw error(at: nameStart, "\(what) name \"__name__\" is reserved")
             }
-            if pairs.contains(where: { $0.0 == name }) {
+            if ExpositionLabelNames.isDuplicate(name, in: pairs, seen: &seenNames) {
                 throw error(at: nameStart, "duplicate \(what) name \"\(name)\"")
             }
             pairs.append((name, value))

@@ -242,6 +242,7 @@ private struct TextFormatParseState {
     mutating func parseLabels(from start: Int, into labels: inout [(String, String)],
                               familyName: String, familyType: MetricType) throws(ExpositionError) -> Int {
         var i = start
+        var seenNames: Set<String> = []
         while true {
             i = skipBlanks(from: i)
             if i == lineEnd { throw error(at: i, "unexpected end of line in label set") }
@@ -259,7 +260,7 @@ private struct TextFormatParseState {
             if labelName == "__name__" {
                 throw error(at: labelStart, "label name \"__name__\" is reserved")
             }
-            if labels.contains(where: { $0.0 == labelName }) {
+            if ExpositionLabelNames.isDuplicate(labelName, in: labels, seen: &seenNames) {
                 throw error(at: labelStart, "duplicate label name \"\(labelName)\" for metric \"\(familyName)\"")
             }
             i = skipBlanks(from: i + 1)
