@@ -226,6 +226,19 @@ import Testing
         }
     }
 
+    @Test func labelsAreSortedWhateverTheirOrderOnTheLine() throws {
+        let families = try OpenMetricsParser.parse("a{c=\"3\",a=\"1\",b=\"2\"} 1\na{a=\"4\",b=\"5\"} 2\n# EOF\n")
+        let first = families[0].samples[0].labels
+        #expect(first.pairs.map(\.name) == ["a", "b", "c"])
+        #expect(first == Labels([("c", "3"), ("a", "1"), ("b", "2")]))
+        #expect(first.hashValue == Labels([("c", "3"), ("a", "1"), ("b", "2")]).hashValue)
+        #expect(families[0].samples[1].labels.pairs.map(\.value) == ["4", "5"])
+        // A reordered label set is the same metric: repeating it after another one is an error.
+        let error = parseError("a{x=\"1\",y=\"2\"} 1\na{x=\"3\"} 1\na{y=\"2\",x=\"1\"} 1\n# EOF\n")
+        #expect(error?.line == 3)
+        #expect(error?.message.contains("must be contiguous") == true)
+    }
+
     @Test func textParserDoesNotProduceExemplars() throws {
         let families = try TextFormatParser.parse("a_total 1\n")
         #expect(families[0].samples[0].exemplar == nil)

@@ -20,5 +20,15 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             precondition(error.line >= 1 && error.column >= 1, "error position out of range: \(error)")
         }
     }
+    // The String entry of the OpenMetrics parser too (it allows NUL, as the grammar does).
+    if let text = String(validating: bytes, as: UTF8.self) {
+        do {
+            let families = try OpenMetricsParser.parse(text)
+            precondition(families.allSatisfy { !$0.samples.isEmpty }, "a family without samples was returned")
+        } catch {
+            precondition(error.line >= 1 && error.column >= 1, "error position out of range: \(error)")
+        }
+    }
+    _ = ExpositionFormat.detect(bytes)
     return 0
 }

@@ -59,6 +59,27 @@ public struct Labels: Hashable, Sendable, Sequence, CustomStringConvertible {
     }
 }
 
+extension Labels {
+    /// Labels from a parser's pairs (names already checked to be distinct), skipping the sort
+    /// when they arrive in order, as exporters usually write them. Equal to `Labels(pairs)`.
+    init(parsed pairs: [(String, String)]) {
+        var out: [(name: String, value: String)] = []
+        out.reserveCapacity(pairs.count)
+        var inOrder = true
+        for (name, value) in pairs {
+            if inOrder, let last = out.last, !(last.name < name) { inOrder = false }
+            out.append((name: name, value: value))
+        }
+        if !inOrder { out.sort { $0.name < $1.name } }
+        self.pairs = out
+    }
+
+    /// Labels from pairs already sorted by name (a filtered `pairs` of another `Labels`).
+    init(sortedPairs: [(name: String, value: String)]) {
+        self.pairs = sortedPairs
+    }
+}
+
 /// One sample line of an exposition: the full sample name (with any `_bucket`, `_sum`,
 /// `_count`, `_total` suffix), its labels, value and optional timestamp.
 public struct Sample: Hashable, Sendable {

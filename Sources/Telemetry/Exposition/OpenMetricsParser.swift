@@ -520,11 +520,11 @@ private struct OpenMetricsParseState {
             }
         }
 
-        let labels = Labels(pairs)
+        let labels = Labels(parsed: pairs)
         // The metric (group) of this sample: its labels less the special one.
         let group: Labels
         if let specialName {
-            group = Labels(pairs.filter { $0.0 != specialName })
+            group = Labels(sortedPairs: labels.pairs.filter { $0.name != specialName })
         } else {
             group = labels
         }
@@ -692,7 +692,7 @@ private struct OpenMetricsParseState {
             timestamp = OMBytes.timestamp(seconds: try parseTimestamp(tsStart, i))
             if i < lineEnd { throw error(at: i, "unexpected text after the exemplar timestamp") }
         }
-        return Exemplar(labels: Labels(exemplarPairs), value: value, timestamp: timestamp)
+        return Exemplar(labels: Labels(parsed: exemplarPairs), value: value, timestamp: timestamp)
     }
 
     func parseTimestamp(_ start: Int, _ end: Int) throws(ExpositionError) -> Double {
