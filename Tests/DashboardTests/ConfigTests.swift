@@ -55,6 +55,33 @@ import Testing
         #expect(syntax.message.contains("invalid YAML"))
     }
 
+    @Test func credentialsAreReferencesNeverValues() throws {
+        let config = try AppConfig.parse("""
+        storage: { retention: 2h, memory_budget: 64MiB }
+        targets:
+          - name: bearer
+            url: https://x:1/metrics
+            authorization: { credentials_file: /run/secrets/token }
+          - name: basic
+            url: http://y:2/metrics
+            basic_auth: { username: ops, password_env: SCRAPE_PASSWORD }
+        """, file: "auth.yaml")
+        #expect(config.targets[0].auth == .bearer(.file("/run/secrets/token")))
+        #expect(config.targets[1].auth == .basic(username: "ops", password: .environment("SCRAPE_PASSWORD")))
+        #expect(config.retention == .minutes(120))
+        #expect(config.memoryBudget == 64 << 20)
+
+        let inline = try #require(error("targets:\n  - url: http://x:1/m\n    authorization: { credentials: hunter2 }\n"))
+        #expect(inline.message.contains("credentials_file"))
+        #expect(!inline.description.contains("hunter2"), "the error never repeats the secret")
+        let both = try #require(error("targets:\n  - url: http://x:1/m\n    basic_auth: { username: a, password_file: /p, password_env: P }\n"))
+        #expect(both.message.contains("not both"))
+        let fileTarget = try #require(error("targets:\n  - url: file:///m.prom\n    authorization: { credentials_env: T }\n"))
+        #expect(fileTarget.message.contains("only sent to http"))
+        let size = try #require(error("storage: { memory_budget: lots }\ntargets: [{url: 'http://x:1/m'}]\n"))
+        #expect(size.keyPath == "storage.memory_budget")
+    }
+
     @Test func durationsReadLikePrometheus() {
         #expect(AppConfig.parseDuration("500ms") == Milliseconds(500))
         #expect(AppConfig.parseDuration("1h30m") == Milliseconds(5_400_000))

@@ -68,6 +68,50 @@ import Testing
         #expect(state.alerts.first { $0.name == "TargetDown" }?.state == .firing)
     }
 
+    @Test func everyScrapeRecordsUpAndStaleMarkersLikePrometheus() throws {
+        var state = State(mode: .live, targets: targets)
+        _ = reduce(&state, .started(at: t0))
+        let family = MetricFamily(name: "m", type: .gauge, samples: [Sample(name: "m", labels: Labels(["k": "v"]), value: 7)])
+        _ = reduce(&state, .scrapeCompleted(ScrapeResult(target: "a", startedAt: t0, duration: Milliseconds(40), outcome: .success([family]))))
+        let up = try #require(state.store.series(named: "up") { $0["job"] == "a" }.first)
+        #expect(up.labels["instance"] == "127.0.0.1:1")
+        #expect(state.store.latest(up, at: t0)?.v == 1)
+        let duration = try #require(state.store.series(named: "scrape_duration_seconds").first)
+        #expect(state.store.latest(duration, at: t0)?.v == 0.04)
+        let m = try #require(state.store.series(named: "m").first)
+        #expect(state.store.latest(m, at: t0)?.v == 7)
+
+        let t1 = t0 + .seconds(15)
+        let error = ExpositionError(line: 1, column: 1, message: "bad")
+        _ = reduce(&state, .scrapeCompleted(ScrapeResult(target: "a", startedAt: t1, duration: Milliseconds(5), outcome: .failure(.parse(error)))))
+        #expect(state.store.latest(up, at: t1)?.v == 0)
+        #expect(state.store.latest(m, at: t1) == nil, "a failed scrape marks the target's series stale")
+    }
+
+    @Test func aReloadKeepsHistoryAndRestartsOnlyWhatChanged() throws {
+        var state = State(mode: .live, targets: targets)
+        _ = reduce(&state, .started(at: t0))
+        let family = MetricFamily(name: "m", type: .gauge, samples: [Sample(name: "m", value: 1)])
+        _ = reduce(&state, .scrapeCompleted(ScrapeResult(target: "a", startedAt: t0, duration: Milliseconds(4), outcome: .success([family]))))
+        let points = state.store.pointCount
+        var config = AppConfig(targets: [targets[0], ScrapeTarget(name: "c", url: "http://127.0.0.1:3/metrics", interval: .seconds(5))])
+        config.retention = .minutes(30)
+        let effects = reduce(&state, .configReloaded(config, at: t0 + .seconds(2)))
+        #expect(state.targets.map(\.target.name) == ["a", "c"])
+        #expect(state.target(named: "a")?.health == .up, "a kept target keeps its health")
+        #expect(state.store.pointCount == points, "history kept")
+        #expect(effects.contains(.scrape(config.targets[1])), "a new target is scraped at once")
+        #expect(!effects.contains(.scrape(targets[0])))
+        // The old timer chain of `a` is dead; the new one lives.
+        #expect(reduce(&state, .timerFired(.scrapeDue(target: "a", generation: 0), at: t0 + .seconds(15))).isEmpty)
+        #expect(!reduce(&state, .timerFired(.scrapeDue(target: "a", generation: 1), at: t0 + .seconds(15))).isEmpty)
+        #expect(reduce(&state, .timerFired(.scrapeDue(target: "b", generation: 0), at: t0 + .seconds(30))).isEmpty, "removed")
+        #expect(state.bannerText?.contains("config reloaded") == true)
+        _ = reduce(&state, .configReloadFailed("mw.yaml:3:1: bad", at: t0 + .seconds(20)))
+        #expect(state.bannerText?.contains("mw.yaml:3:1") == true)
+        #expect(state.targets.count == 2, "the running config stays")
+    }
+
     @Test func onlyQQuits() {
         var state = State(mode: .live, targets: targets)
         for key: Key in [.character("x"), .enter, .escape, .character("Q"), .ctrl("q")] {
