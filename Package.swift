@@ -23,6 +23,7 @@ let package = Package(
     targets: [
         // Pure core libraries: no terminal, no sockets, no files.
         .target(name: "Telemetry"),
+        .target(name: "PromQL", dependencies: ["Telemetry"]),
         .target(name: "Models", dependencies: ["Telemetry"]),
         .target(name: "Logs", dependencies: ["Telemetry"]),
         .target(name: "Incidents", dependencies: ["Telemetry"]),
@@ -43,7 +44,7 @@ let package = Package(
         .target(name: "CursesBackend", dependencies: ["CNcursesw", "TerminalUI"]),
         .executableTarget(
             name: "modelwatch",
-            dependencies: ["Dashboard", "Sources", "CursesBackend", "TerminalUI", "Telemetry",
+            dependencies: ["Dashboard", "Sources", "CursesBackend", "TerminalUI", "Telemetry", "PromQL",
                            "Models", "Logs", "Incidents", "DemoFleet",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
@@ -56,6 +57,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Dashboard", "TerminalUI", "Telemetry", "DemoFleet"]),
 
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "TestSupport"]),
+        .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Telemetry", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Telemetry", "DemoFleet"]),
         .testTarget(name: "LogsTests", dependencies: ["Logs", "Telemetry"]),
         .testTarget(name: "IncidentsTests", dependencies: ["Incidents", "Telemetry"]),
