@@ -14,7 +14,7 @@ struct SplitMix64: RandomNumberGenerator {
     }
 }
 
-private func decode(_ c: XORChunk) -> [(Int64, UInt64)] {
+private func decode(_ c: Chunk) -> [(Int64, UInt64)] {
     var out: [(Int64, UInt64)] = []
     c.forEach { t, v in out.append((t, v)); return true }
     return out
@@ -22,12 +22,23 @@ private func decode(_ c: XORChunk) -> [(Int64, UInt64)] {
 
 /// Encodes the samples into one chunk (they must be strictly increasing in time), decodes them,
 /// and checks every timestamp and every value bit pattern.
+/// Both ways: as a chunk that may use the decimal encoding, and as one kept to xor; and again
+/// after each is closed (which may re-encode it).
 private func expectRoundTrip(_ samples: [(Int64, UInt64)], sourceLocation: SourceLocation = #_sourceLocation) {
-    var c = XORChunk()
-    for (t, v) in samples {
-        let accepted = c.append(t: t, bits: v)
-        #expect(accepted, sourceLocation: sourceLocation)
+    for decimal in [true, false] {
+        var c = Chunk(decimal: decimal)
+        for (t, v) in samples {
+            let accepted = c.append(t: t, bits: v)
+            #expect(accepted, sourceLocation: sourceLocation)
+        }
+        if !decimal { #expect(c.encoding == .xor, sourceLocation: sourceLocation) }
+        expectDecodes(c, samples, sourceLocation: sourceLocation)
+        c.close()
+        expectDecodes(c, samples, sourceLocation: sourceLocation)
     }
+}
+
+private func expectDecodes(_ c: Chunk, _ samples: [(Int64, UInt64)], sourceLocation: SourceLocation) {
     let back = decode(c)
     #expect(back.count == samples.count, sourceLocation: sourceLocation)
     #expect(c.count == samples.count, sourceLocation: sourceLocation)
@@ -80,7 +91,7 @@ private func expectRoundTrip(_ samples: [(Int64, UInt64)], sourceLocation: Sourc
     }
 }
 
-@Suite struct XORChunkTests {
+@Suite struct ChunkTests {
     static let edgeValues: [UInt64] = [
         (0.0).bitPattern, (-0.0).bitPattern, Double.infinity.bitPattern, (-Double.infinity).bitPattern,
         Double.nan.bitPattern, 0x7ff8_0000_0000_0001, 0xfff8_0000_0000_0000, 0x7ff0_0000_0000_0001,
@@ -102,7 +113,7 @@ private func expectRoundTrip(_ samples: [(Int64, UInt64)], sourceLocation: Sourc
     }
 
     @Test func staleMarkerKeepsItsBits() {
-        var c = XORChunk()
+        var c = Chunk(decimal: false)
         c.append(t: 1, v: 5)
         c.append(t: 2, v: SeriesStore.staleMarker)
         c.append(t: 3, v: .nan)
@@ -120,10 +131,10 @@ private func expectRoundTrip(_ samples: [(Int64, UInt64)], sourceLocation: Sourc
     }
 
     @Test func everyDeltaOfDeltaBucketAndItsBoundaries() {
-        // Deltas-of-deltas at the edges of the 14/17/20/64-bit buckets (the range of n bits is
-        // -(2^(n-1) - 1) ... 2^(n-1)).
+        // Deltas-of-deltas at the edges of the 4/14/20/64-bit buckets (the range of n bits is
+        // -(2^(n-1) - 1) ... 2^(n-1)), and of Prometheus's 17-bit one.
         var dods: [Int64] = [0, 1, -1]
-        for n in [14, 17, 20] as [Int64] {
+        for n in [4, 14, 17, 20] as [Int64] {
             let hi: Int64 = 1 << (n - 1)
             dods += [hi, hi + 1, -(hi - 1), -hi, -hi - 1]
         }
@@ -168,8 +179,8 @@ private func expectRoundTrip(_ samples: [(Int64, UInt64)], sourceLocation: Sourc
         }
     }
 
-    @Test func equalOrEarlierTimestampsAreRejectedWithoutChange() {
-        var c = XORChunk()
+    @Test(arguments: [false, true]) func equalOrEarlierTimestampsAreRejectedWithoutChange(decimal: Bool) {
+        var c = Chunk(decimal: decimal)
         do { let r = c.append(t: 1000, v: 1); #expect(r) }
         do { let r = c.append(t: 1000, v: 2); #expect(!r) }
         do { let r = c.append(t: 999, v: 2); #expect(!r) }
@@ -181,16 +192,16 @@ private func expectRoundTrip(_ samples: [(Int64, UInt64)], sourceLocation: Sourc
         #expect(c.points() == [Point(t: Timestamp(milliseconds: 1000), v: 1), Point(t: Timestamp(milliseconds: 2000), v: 3)])
     }
 
-    @Test func regularConstantSeriesCompressToAboutTwoBitsASample() {
-        var c = XORChunk()
+    @Test(arguments: [false, true]) func regularConstantSeriesCompressToAboutTwoBitsASample(decimal: Bool) {
+        var c = Chunk(decimal: decimal)
         for i in Int64(0)..<120 { c.append(t: 1_700_000_000_000 + i * 15_000, v: 1) }
         // 8 bytes of value and 6 of varint time, 3 bytes of delta, then 2 bits a sample.
         #expect(c.bitCount <= (8 + 6 + 3) * 8 + 2 + 118 * 2)
         #expect(c.byteCount < 50)
     }
 
-    @Test func trimSkipsLeadingSamplesPointExactly() {
-        var c = XORChunk()
+    @Test(arguments: [false, true]) func trimSkipsLeadingSamplesPointExactly(decimal: Bool) {
+        var c = Chunk(decimal: decimal)
         for i in Int64(1)...10 { c.append(t: i * 10, v: Double(i)) }
         do { let r = c.trim(before: 5); #expect(r == 0) }
         do { let r = c.trim(before: 35); #expect(r == 3) }

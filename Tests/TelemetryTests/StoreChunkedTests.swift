@@ -109,8 +109,9 @@ private func sameBits(_ a: [Point], _ b: [Point]) -> Bool {
         let k = key("requests_total", ["job": "api"])
         store.append(k, Point(t: t(1000), v: 1))
         let seriesCost = SeriesStore.seriesOverheadBytes + "requests_total".utf8.count + 16 + "job".utf8.count + "api".utf8.count
-        // One chunk: overhead, 2 varint bytes of timestamp, 8 bytes of value.
-        #expect(store.bytesUsed == seriesCost + SeriesStore.chunkOverheadBytes + 2 + 8)
+        // One (decimal) chunk: overhead, 2 varint bytes of timestamp, 13 bits of parameters, a
+        // byte of divisor and one of value: 6 bytes.
+        #expect(store.bytesUsed == seriesCost + SeriesStore.chunkOverheadBytes + 6)
         for i in Int64(2)...240 { store.append(k, Point(t: t(i * 1000), v: 1)) }
         #expect(store.chunkSampleCounts(k) == [120, 120])
         #expect(store.bytesUsed == seriesCost + 2 * SeriesStore.chunkOverheadBytes + store.compressedBytes)

@@ -1,8 +1,8 @@
 /// An in-memory time-series store: samples by series, in time order, compressed, kept for a
 /// retention window and, optionally, within a memory budget.
 ///
-/// Each series is a list of `XORChunk`s (Prometheus's XOR encoding, after the Gorilla paper):
-/// the last one, the head, is appended to; a new head is cut after `maxSamplesPerChunk` samples
+/// Each series is a list of `Chunk`s (Prometheus's XOR encoding after the Gorilla paper, or
+/// scaled decimal integers when smaller: see `Chunk`): the last one, the head, is appended to; a new head is cut after `maxSamplesPerChunk` samples
 /// or when a sample would make the head span `maxChunkSpan` or more. Reads decode only the
 /// chunks that overlap the asked range (found by binary search on the chunks' time bounds).
 ///
@@ -30,7 +30,7 @@ public struct SeriesStore: Sendable {
     static let maxChunkSpan: Int64 = 2 * 3_600_000
     /// The estimated fixed cost of one chunk: its record in the series' array (time bounds,
     /// counts and appender state: 64 bytes) and its byte buffer's heap header (32 bytes).
-    public static let chunkOverheadBytes = MemoryLayout<XORChunk>.stride + 32
+    public static let chunkOverheadBytes = MemoryLayout<Chunk>.stride + 32
     /// The estimated fixed cost of one series besides its key's text: its record (about 80
     /// bytes), its entries in the key index and the name index (about 64 bytes), the key's
     /// label array header (32 bytes), plus 16 bytes per label pair for its two strings.
@@ -65,7 +65,7 @@ public struct SeriesStore: Sendable {
         /// Never zero for a live series; unique over the store's life (slots are reused).
         var incarnation: UInt64
         /// Time-ordered; never empty for a live series; the last one is the head.
-        var chunks: [XORChunk]
+        var chunks: [Chunk]
         /// The sequence number of `chunks[0]`; chunk `i` has `firstSequence + i`.
         var firstSequence: UInt64
         /// The target whose last scrape reported this series, if any.
@@ -273,15 +273,19 @@ public struct SeriesStore: Sendable {
     private mutating func cutHead(_ slot: Int32) {
         let i = Int(slot)
         let n = slots[i].chunks.count
+        var next = Chunk()
         if n > 0 {
-            slots[i].chunks[n - 1].shrink()
+            let before = slots[i].chunks[n - 1].byteCount
+            slots[i].chunks[n - 1].close()
+            bytesUsed += slots[i].chunks[n - 1].byteCount - before
+            next = slots[i].chunks[n - 1].successor()
             if memoryBudgetBytes != nil {
                 queue.push(.init(maxTime: slots[i].chunks[n - 1].maxTime, slot: slot,
                                  incarnation: slots[i].incarnation,
                                  sequence: slots[i].firstSequence + UInt64(n - 1)))
             }
         }
-        slots[i].chunks.append(XORChunk())
+        slots[i].chunks.append(next)
         chunkCount += 1
         bytesUsed += Self.chunkOverheadBytes
     }
@@ -475,7 +479,7 @@ public struct SeriesStore: Sendable {
     }
 
     /// The index of the first chunk whose newest sample is at or after `t0`.
-    private static func firstChunk(in chunks: [XORChunk], endingAtOrAfter t0: Int64) -> Int {
+    private static func firstChunk(in chunks: [Chunk], endingAtOrAfter t0: Int64) -> Int {
         var low = 0, high = chunks.count
         while low < high {
             let mid = (low + high) / 2
