@@ -25,21 +25,66 @@ enum GoNumberSyntax {
             if word == "nan" && i == 0 { return .nan }
             return nil
         }
+        // The syntax check also gathers the decimal mantissa and exponent for the exact fast path.
         var digits = 0
-        while i < n, isDigit(bytes[i]) { i += 1; digits += 1 }
+        var mantissa: UInt64 = 0
+        var significant = 0  // Digits in `mantissa` from its first non-zero one.
+        var exponent = 0
+        while i < n {
+            let d = bytes[i] &- UInt8(ascii: "0")
+            if d > 9 { break }
+            if significant < 19 {
+                mantissa = mantissa &* 10 &+ UInt64(d)
+                if mantissa != 0 { significant += 1 }
+            } else {
+                significant += 1
+                exponent += 1
+            }
+            i += 1; digits += 1
+        }
         if i < n, bytes[i] == UInt8(ascii: ".") {
             i += 1
-            while i < n, isDigit(bytes[i]) { i += 1; digits += 1 }
+            while i < n {
+                let d = bytes[i] &- UInt8(ascii: "0")
+                if d > 9 { break }
+                if significant < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(d)
+                    if mantissa != 0 { significant += 1 }
+                    exponent -= 1
+                } else {
+                    significant += 1
+                }
+                i += 1; digits += 1
+            }
         }
         if digits == 0 { return nil }
         if i < n, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
             i += 1
-            if i < n, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
+            var expNegative = false
+            if i < n, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") {
+                expNegative = bytes[i] == UInt8(ascii: "-")
+                i += 1
+            }
             var expDigits = 0
-            while i < n, isDigit(bytes[i]) { i += 1; expDigits += 1 }
+            var expValue = 0
+            while i < n, isDigit(bytes[i]) {
+                if expValue < 100_000 { expValue = expValue * 10 + Int(bytes[i] &- UInt8(ascii: "0")) }
+                i += 1; expDigits += 1
+            }
             if expDigits == 0 { return nil }
+            exponent += expNegative ? -expValue : expValue
         }
         if i != n { return nil }
+        // Exact fast path (Clinger): a mantissa of at most 53 bits and a power of ten up to 1e22
+        // are both exact doubles, so one multiplication or division rounds correctly, as strtod.
+        if significant <= 19, mantissa <= 1 << 53 {
+            if mantissa == 0 { return negative ? -0.0 : 0.0 }
+            if exponent >= -22, exponent <= 22 {
+                let m = Double(mantissa)
+                let value = exponent >= 0 ? m * powersOfTen[exponent] : m / powersOfTen[-exponent]
+                return negative ? -value : value
+            }
+        }
         guard let value = Double(String(decoding: bytes, as: UTF8.self)) else { return nil }
         // Go reports overflow as an error; strtod quietly returns infinity.
         return value.isInfinite ? nil : value
@@ -76,6 +121,12 @@ enum GoNumberSyntax {
         var copy = text
         return copy.withUTF8 { parseFloat($0) }
     }
+
+    /// 1e0 through 1e22: the powers of ten a `Double` holds exactly.
+    private static let powersOfTen: [Double] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ]
 
     @inline(__always) static func isDigit(_ b: UInt8) -> Bool {
         b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")

@@ -97,14 +97,21 @@ private enum OMSuffix: UInt8, Hashable {
     /// The sample names a family of `type` may hold (nil: no TYPE yet).
     static func allowed(for type: MetricType?) -> [OMSuffix] {
         switch type {
-        case .counter: return [.total, .created]
-        case .summary: return [.none, .count, .sum, .created]
-        case .histogram: return [.count, .sum, .bucket, .created]
-        case .gaugehistogram: return [.gcount, .gsum, .bucket]
-        case .info: return [.info]
-        default: return [.none]
+        case .counter: return counterSuffixes
+        case .summary: return summarySuffixes
+        case .histogram: return histogramSuffixes
+        case .gaugehistogram: return gaugeHistogramSuffixes
+        case .info: return infoSuffixes
+        default: return plainSuffixes
         }
     }
+
+    private static let counterSuffixes: [OMSuffix] = [.total, .created]
+    private static let summarySuffixes: [OMSuffix] = [.none, .count, .sum, .created]
+    private static let histogramSuffixes: [OMSuffix] = [.count, .sum, .bucket, .created]
+    private static let gaugeHistogramSuffixes: [OMSuffix] = [.gcount, .gsum, .bucket]
+    private static let infoSuffixes: [OMSuffix] = [.info]
+    private static let plainSuffixes: [OMSuffix] = [.none]
 }
 
 /// One histogram sample as the per-point checks need it.
@@ -166,15 +173,18 @@ private struct OpenMetricsParseState {
     var current = OMFamily(name: "", nameBytes: [], line: 0, column: 0)
     var hasFamily = false
     var output: [MetricFamily] = []
-    var seenNames: Set<String> = []
-    var pairs: [(String, String)] = []
+    /// The sample names every family so far claimed (family name plus its type's suffixes).
+    var seenNames = ExpositionStringTable(capacity: 1024)
+    var nameScratch: [UInt8] = []
+    /// Metric names, label names and label values, each made a `String` once per parse.
+    var table = ExpositionStringTable()
     // A one-entry cache: consecutive samples usually share a name.
     var lastNameBytes: UnsafeBufferPointer<UInt8>?
     var lastName = ""
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
-        pairs.reserveCapacity(8)
+        nameScratch.reserveCapacity(256)
     }
 
     mutating func parseAll() throws(ExpositionError) {
@@ -263,7 +273,7 @@ private struct OpenMetricsParseState {
             }
         } else {
             try finishFamily()
-            let name = string(nameStart, nameEnd)
+            let name = table.string(slice(nameStart, nameEnd))
             current = OMFamily(name: name, nameBytes: Array(slice(nameStart, nameEnd)), line: line,
                                column: column(of: nameStart))
             hasFamily = true
@@ -353,15 +363,10 @@ private struct OpenMetricsParseState {
         while i < lineEnd, OMBytes.isMetricNameContinuation(bytes[i]) { i += 1 }
         let nameEnd = i
 
-        // A local buffer (reused across lines through `pairs`): passing `&self.pairs` to a method
-        // of self would make Swift copy the whole state for exclusivity.
-        var labelPairs: [(String, String)] = []
-        swap(&labelPairs, &pairs)
-        defer {
-            labelPairs.removeAll(keepingCapacity: true)
-            swap(&labelPairs, &pairs)
-        }
+        // The pairs, sorted by name, become the sample's `Labels` as they are.
+        var labelPairs: [(name: String, value: String)] = []
         if i < lineEnd, bytes[i] == OMBytes.openBrace {
+            labelPairs.reserveCapacity(4)
             i = try parseLabels(from: i + 1, into: &labelPairs, what: "label")
         }
         guard i < lineEnd else { throw error(at: i, "missing value") }
@@ -418,10 +423,10 @@ private struct OpenMetricsParseState {
     }
 
     mutating func sampleName(_ nameBytes: UnsafeBufferPointer<UInt8>) -> String {
-        if let last = lastNameBytes, last.count == nameBytes.count, OMBytes.memEqual(last, nameBytes) {
+        if let last = lastNameBytes, ExpositionBytes.equal(last, nameBytes) {
             return lastName
         }
-        lastName = String(decoding: nameBytes, as: UTF8.self)
+        lastName = table.string(nameBytes)
         lastNameBytes = nameBytes
         return lastName
     }
@@ -445,7 +450,7 @@ private struct OpenMetricsParseState {
         return nil
     }
 
-    mutating func addSample(name: String, pairs: [(String, String)], suffix: OMSuffix, value: Double, seconds: Double?,
+    mutating func addSample(name: String, pairs: [(name: String, value: String)], suffix: OMSuffix, value: Double, seconds: Double?,
                             exemplar: Exemplar?, exemplarAt: Int, nameStart: Int,
                             valueStart: Int) throws(ExpositionError) {
         let familyName = current.name
@@ -520,18 +525,12 @@ private struct OpenMetricsParseState {
             }
         }
 
-        let labels = Labels(parsed: pairs)
+        let labels = Labels(sortedPairs: pairs)
         // The metric (group) of this sample: its labels less the special one.
-        let group: Labels
-        if let specialName {
-            group = Labels(sortedPairs: labels.pairs.filter { $0.name != specialName })
-        } else {
-            group = labels
-        }
         let timestamp = seconds.map(OMBytes.timestamp(seconds:))
         let series = OMSeriesKey(suffix: suffix, special: special)
         var keep = true
-        if let currentGroup = current.group, currentGroup == group {
+        if let currentGroup = current.group, OMBytes.sameGroup(currentGroup, labels, less: specialName) {
             if (seconds == nil) != (current.groupTimestamp == nil) {
                 throw error(at: nameStart, "\"\(name)\": timestamps must be on all samples of a metric or on none")
             }
@@ -544,6 +543,12 @@ private struct OpenMetricsParseState {
                 keep = false  // A repeat at the same timestamp, as the reference parser drops it.
             }
         } else {
+            let group: Labels
+            if let specialName {
+                group = Labels(sortedPairs: labels.pairs.filter { $0.name != specialName })
+            } else {
+                group = labels
+            }
             if !current.seenGroups.insert(group).inserted {
                 throw error(at: nameStart, "samples of \"\(familyName)\"\(group) must be contiguous: the metric appeared before another one")
             }
@@ -569,9 +574,18 @@ private struct OpenMetricsParseState {
     }
 
     /// Reads a label set after its `{`; returns the index after the closing `}`.
-    func parseLabels(from start: Int, into pairs: inout [(String, String)], what: String) throws(ExpositionError) -> Int {
+    /// The pairs come out sorted by name, as `Labels` keeps them.
+    mutating func parseLabels(from start: Int, into pairs: inout [(name: String, value: String)],
+                              what: String) throws(ExpositionError) -> Int {
         var i = start
         var seenNames: Set<String> = []
+        // While the names arrive in strictly increasing order (as exporters write them), none
+        // can repeat an earlier one; from the first that does not, every name is checked.
+        var inOrder = true
+        var lastNameStart = 0, lastNameEnd = 0
+        defer {
+            if !inOrder { pairs.sort { $0.name < $1.name } }
+        }
         if i < lineEnd, bytes[i] == OMBytes.closeBrace { return i + 1 }
         while true {
             guard i < lineEnd else { throw error(at: i, "unexpected end of line in \(what) set") }
@@ -593,14 +607,20 @@ private struct OpenMetricsParseState {
                 throw error(at: i, "expected '\"' to start the \(what) value, found \(describe(at: i))")
             }
             let (value, closingQuote) = try readLabelValue(from: i + 1)
-            let name = string(nameStart, nameEnd)
-            if name == "__name__" {
+            let nameBytes = slice(nameStart, nameEnd)
+            let name = table.string(nameBytes)
+            if equals(nameStart, nameEnd, "__name__") {
                 throw error(at: nameStart, "\(what) name \"__name__\" is reserved")
             }
-            if ExpositionLabelNames.isDuplicate(name, in: pairs, seen: &seenNames) {
+            if inOrder, !pairs.isEmpty, !ExpositionBytes.less(slice(lastNameStart, lastNameEnd), nameBytes) {
+                inOrder = false
+            }
+            if !inOrder, ExpositionLabelNames.isDuplicate(name, in: pairs, seen: &seenNames) {
                 throw error(at: nameStart, "duplicate \(what) name \"\(name)\"")
             }
-            pairs.append((name, value))
+            lastNameStart = nameStart
+            lastNameEnd = nameEnd
+            pairs.append((name: name, value: value))
             if pairs.count > ExpositionLimits.maxLabelsPerSample {
                 throw error(at: nameStart, "more than \(ExpositionLimits.maxLabelsPerSample) labels in one \(what) set")
             }
@@ -619,7 +639,7 @@ private struct OpenMetricsParseState {
 
     /// A label value from after its opening quote: the value (escapes `\\`, `\"`, `\n` decoded,
     /// any other backslash kept) and the index of the closing quote.
-    func readLabelValue(from start: Int) throws(ExpositionError) -> (String, Int) {
+    mutating func readLabelValue(from start: Int) throws(ExpositionError) -> (String, Int) {
         var i = start
         var hasEscape = false
         while i < lineEnd {
@@ -635,7 +655,7 @@ private struct OpenMetricsParseState {
         if i >= lineEnd {
             throw error(at: lineEnd, "label value is not closed with '\"' before the end of the line")
         }
-        if !hasEscape { return (string(start, i), i) }
+        if !hasEscape { return (table.string(slice(start, i)), i) }
         var out: [UInt8] = []
         out.reserveCapacity(i - start)
         var j = start
@@ -658,7 +678,7 @@ private struct OpenMetricsParseState {
     }
 
     /// An exemplar from its `#`: `# {labels} value [timestamp]` up to the end of the line.
-    func parseExemplar(from start: Int) throws(ExpositionError) -> Exemplar {
+    mutating func parseExemplar(from start: Int) throws(ExpositionError) -> Exemplar {
         var i = start + 1
         guard i < lineEnd, bytes[i] == OMBytes.space else {
             throw error(at: i, "expected \"# {\" to start an exemplar")
@@ -668,7 +688,7 @@ private struct OpenMetricsParseState {
             throw error(at: i, "expected \"{\" to start the exemplar's labels, found \(describe(at: i))")
         }
         let labelsStart = i
-        var exemplarPairs: [(String, String)] = []
+        var exemplarPairs: [(name: String, value: String)] = []
             i = try parseLabels(from: i + 1, into: &exemplarPairs, what: "exemplar label")
         var scalars = 0
         for (name, value) in exemplarPairs { scalars += name.utf8.count + value.unicodeScalars.count }
@@ -692,7 +712,7 @@ private struct OpenMetricsParseState {
             timestamp = OMBytes.timestamp(seconds: try parseTimestamp(tsStart, i))
             if i < lineEnd { throw error(at: i, "unexpected text after the exemplar timestamp") }
         }
-        return Exemplar(labels: Labels(parsed: exemplarPairs), value: value, timestamp: timestamp)
+        return Exemplar(labels: Labels(sortedPairs: exemplarPairs), value: value, timestamp: timestamp)
     }
 
     func parseTimestamp(_ start: Int, _ end: Int) throws(ExpositionError) -> Double {
@@ -714,13 +734,20 @@ private struct OpenMetricsParseState {
         let family = current
         current = OMFamily(name: "", nameBytes: [], line: 0, column: 0)
         let type = family.type ?? .unknown
-        for suffix in [.none] + OMSuffix.allowed(for: type).filter({ $0 != .none }) {
-            let name = family.name + suffix.text.description
-            if !seenNames.insert(name).inserted {
+        func claim(_ suffix: OMSuffix) throws(ExpositionError) {
+            nameScratch.removeAll(keepingCapacity: true)
+            nameScratch.append(contentsOf: family.nameBytes)
+            let text = suffix.text
+            nameScratch.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+            let inserted = nameScratch.withUnsafeBufferPointer { seenNames.insertKey($0) }
+            if !inserted {
+                let name = family.name + suffix.text.description
                 throw ExpositionError(line: family.line, column: family.column,
                                       message: "metric name \"\(name)\" already used by an earlier family: families may not repeat or interleave")
             }
         }
+        try claim(.none)
+        for suffix in OMSuffix.allowed(for: type) where suffix != .none { try claim(suffix) }
         if let unit = family.unit, !unit.isEmpty {
             if !family.name.hasSuffix("_" + unit) {
                 throw ExpositionError(line: family.line, column: family.column,
@@ -907,6 +934,21 @@ enum OMBytes {
     static func parseNumber(_ text: String) -> Double? {
         var copy = text
         return copy.withUTF8 { parseNumber($0) }
+    }
+
+    /// Whether `labels` less the label named `special` (when given) equal `group`, without
+    /// building that set.
+    static func sameGroup(_ group: Labels, _ labels: Labels, less special: String?) -> Bool {
+        let g = group.pairs, l = labels.pairs
+        guard let special else { return group == labels }
+        guard g.count + 1 == l.count || g.count == l.count else { return false }
+        var j = 0
+        for pair in l {
+            if pair.name == special { continue }
+            guard j < g.count, g[j].name == pair.name, g[j].value == pair.value else { return false }
+            j += 1
+        }
+        return j == g.count
     }
 
     static func memEqual(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {

@@ -75,7 +75,13 @@ private struct TextFormatParseState {
     var lineStart = 0
     var lineEnd = 0
     var families: [FamilyInProgress] = []
-    var familyIndexByName: [String: Int] = [:]
+    /// Metric names, label names and label values, each made a `String` once per parse.
+    var table = ExpositionStringTable()
+    /// The family each table entry names, by entry index (-1: none; missing: none).
+    var familyOfEntry: [Int] = []
+    /// Set by `parseLabels`: whether the label set had an `le` / a `quantile` label.
+    var sawLe = false
+    var sawQuantile = false
     /// The family of the most recent HELP, TYPE or sample line.
     var currentFamily: Int?
     // A one-entry cache: consecutive sample lines usually share a name.
@@ -95,8 +101,7 @@ private struct TextFormatParseState {
         while start < count {
             line += 1
             lineStart = start
-            var end = start
-            while end < count, bytes[end] != Ascii.newline { end += 1 }
+            let end = OMBytes.findNewline(bytes, from: start)
             lineEnd = end
             if end - start > ExpositionLimits.maxLineBytes {
                 throw error(at: start + ExpositionLimits.maxLineBytes,
@@ -145,8 +150,7 @@ private struct TextFormatParseState {
         let nameEnd = i
         if i == lineEnd { return }
         guard isBlank(bytes[i]) else { throw error(at: i, "invalid metric name in comment") }
-        let name = string(nameStart, nameEnd)
-        let (index, _) = familyForName(name)
+        let (index, _) = familyForName(nameStart, nameEnd)
         i = skipBlanks(from: i)
         if i == lineEnd { return }
         if isHelp {
@@ -189,20 +193,23 @@ private struct TextFormatParseState {
         let familyType = families[index].family.type
         let familyName = families[index].family.name
 
-        var labels: [(String, String)] = []
+        var labels: [(name: String, value: String)] = []
+        sawLe = false
+        sawQuantile = false
         i = skipBlanks(from: i)
         if i < lineEnd, bytes[i] == Ascii.openBrace {
+            labels.reserveCapacity(4)
             i = try parseLabels(from: i + 1, into: &labels, familyName: familyName, familyType: familyType)
             i = skipBlanks(from: i)
         }
 
         switch (familyType, role) {
         case (.histogram, .plain), (.histogram, .bucket):
-            if !labels.contains(where: { $0.0 == "le" }) {
+            if !sawLe {
                 throw error(at: nameStart, "histogram bucket \"\(name)\" has no \"le\" label")
             }
         case (.summary, .plain):
-            if !labels.contains(where: { $0.0 == "quantile" }) {
+            if !sawQuantile {
                 throw error(at: nameStart, "summary sample \"\(name)\" has no \"quantile\" label")
             }
         default:
@@ -235,14 +242,22 @@ private struct TextFormatParseState {
         }
 
         families[index].family.samples.append(
-            Sample(name: name, labels: Labels(labels), value: value, timestamp: timestamp))
+            Sample(name: name, labels: Labels(sortedPairs: labels), value: value, timestamp: timestamp))
     }
 
-    /// Reads a label set after its `{`; returns the index after the closing `}`.
-    mutating func parseLabels(from start: Int, into labels: inout [(String, String)],
+    /// Reads a label set after its `{`; returns the index after the closing `}`. The pairs come
+    /// out sorted by name, as `Labels` keeps them.
+    mutating func parseLabels(from start: Int, into labels: inout [(name: String, value: String)],
                               familyName: String, familyType: MetricType) throws(ExpositionError) -> Int {
         var i = start
         var seenNames: Set<String> = []
+        // While the names arrive in strictly increasing order (as exporters write them), none
+        // can repeat an earlier one; from the first that does not, every name is checked.
+        var inOrder = true
+        var lastNameStart = 0, lastNameEnd = 0
+        defer {
+            if !inOrder { labels.sort { $0.name < $1.name } }
+        }
         while true {
             i = skipBlanks(from: i)
             if i == lineEnd { throw error(at: i, "unexpected end of line in label set") }
@@ -252,17 +267,26 @@ private struct TextFormatParseState {
                 throw error(at: i, "invalid label name for metric \"\(familyName)\": unexpected \(describe(at: i))")
             }
             while i < lineEnd, isLabelNameContinuation(bytes[i]) { i += 1 }
-            let labelName = string(labelStart, i)
+            let labelEnd = i
+            let labelBytes = slice(labelStart, labelEnd)
+            let labelName = table.string(labelBytes)
             i = skipBlanks(from: i)
             guard i < lineEnd, bytes[i] == Ascii.equals else {
                 throw error(at: i, "expected '=' after label name, found \(describe(at: i))")
             }
-            if labelName == "__name__" {
+            if equals(labelBytes, "__name__") {
                 throw error(at: labelStart, "label name \"__name__\" is reserved")
             }
-            if ExpositionLabelNames.isDuplicate(labelName, in: labels, seen: &seenNames) {
+            if inOrder, !labels.isEmpty, !ExpositionBytes.less(slice(lastNameStart, lastNameEnd), labelBytes) {
+                inOrder = false
+            }
+            if !inOrder, ExpositionLabelNames.isDuplicate(labelName, in: labels, seen: &seenNames) {
                 throw error(at: labelStart, "duplicate label name \"\(labelName)\" for metric \"\(familyName)\"")
             }
+            lastNameStart = labelStart
+            lastNameEnd = labelEnd
+            if equals(labelBytes, "le") { sawLe = true }
+            else if equals(labelBytes, "quantile") { sawQuantile = true }
             i = skipBlanks(from: i + 1)
             guard i < lineEnd, bytes[i] == Ascii.quote else {
                 throw error(at: i, "expected '\"' at start of label value, found \(describe(at: i))")
@@ -274,7 +298,7 @@ private struct TextFormatParseState {
                     throw error(at: valueStart, "expected float as value for '\(labelName)' label, got \"\(value)\"")
                 }
             }
-            labels.append((labelName, value))
+            labels.append((name: labelName, value: value))
             if labels.count > ExpositionLimits.maxLabelsPerSample {
                 throw error(at: labelStart, "more than \(ExpositionLimits.maxLabelsPerSample) labels on one sample")
             }
@@ -289,7 +313,7 @@ private struct TextFormatParseState {
     }
 
     /// Reads a label value up to its closing quote; returns it unescaped, with the quote's index.
-    func readLabelValue(from start: Int) throws(ExpositionError) -> (String, Int) {
+    mutating func readLabelValue(from start: Int) throws(ExpositionError) -> (String, Int) {
         var i = start
         var hasEscape = false
         while i < lineEnd {
@@ -309,7 +333,7 @@ private struct TextFormatParseState {
         if i >= lineEnd {
             throw error(at: lineEnd, "label value \"\(string(start, lineEnd))\" contains unescaped new-line")
         }
-        if !hasEscape { return (string(start, i), i) }
+        if !hasEscape { return (table.string(slice(start, i)), i) }
         var out: [UInt8] = []
         out.reserveCapacity(i - start)
         var j = start
@@ -350,35 +374,45 @@ private struct TextFormatParseState {
 
     // MARK: Families
 
-    /// The family a HELP/TYPE name or sample name belongs to, created if new (as expfmt's
-    /// `setOrCreateCurrentMF`): the exact name first, then `_sum`/`_count` of a summary or
-    /// histogram, then `_bucket` of a histogram.
-    mutating func familyForName(_ name: String) -> (Int, SampleRole) {
-        if let index = familyIndexByName[name] { return (index, .plain) }
-        let utf8 = name.utf8
-        for (suffix, role) in [("_count", SampleRole.count), ("_sum", .sum), ("_bucket", .bucket)] {
-            guard utf8.count > suffix.utf8.count, name.hasSuffix(suffix) else { continue }
-            let base = String(name.dropLast(suffix.count))
-            if let index = familyIndexByName[base] {
-                let type = families[index].family.type
-                if type == .histogram || (type == .summary && role != .bucket) { return (index, role) }
-            }
+    /// The family a HELP/TYPE name or sample name (`bytes[start..<end]`) belongs to, created if
+    /// new (as expfmt's `setOrCreateCurrentMF`): the exact name first, then `_sum`/`_count` of a
+    /// summary or histogram, then `_bucket` of a histogram.
+    mutating func familyForName(_ start: Int, _ end: Int) -> (Int, SampleRole) {
+        let nameBytes = slice(start, end)
+        let entry = table.intern(nameBytes)
+        if let index = family(ofEntry: entry) { return (index, .plain) }
+        func base(_ suffix: StaticString, _ role: SampleRole) -> Int? {
+            let suffixCount = suffix.utf8CodeUnitCount
+            guard nameBytes.count > suffixCount, equals(slice(end - suffixCount, end), suffix) else { return nil }
+            guard let baseEntry = table.find(slice(start, end - suffixCount)),
+                  let index = family(ofEntry: baseEntry) else { return nil }
+            let type = families[index].family.type
+            return type == .histogram || (type == .summary && role != .bucket) ? index : nil
         }
+        if let index = base("_count", .count) { return (index, .count) }
+        if let index = base("_sum", .sum) { return (index, .sum) }
+        if let index = base("_bucket", .bucket) { return (index, .bucket) }
         let index = families.count
-        families.append(FamilyInProgress(family: MetricFamily(name: name)))
-        familyIndexByName[name] = index
+        families.append(FamilyInProgress(family: MetricFamily(name: table.strings[entry])))
+        while familyOfEntry.count <= entry { familyOfEntry.append(-1) }
+        familyOfEntry[entry] = index
         return (index, .plain)
+    }
+
+    func family(ofEntry entry: Int) -> Int? {
+        guard entry < familyOfEntry.count else { return nil }
+        let index = familyOfEntry[entry]
+        return index < 0 ? nil : index
     }
 
     /// `familyForName` for a sample line, with a cache for runs of the same name.
     mutating func sampleFamily(_ start: Int, _ end: Int) -> (String, Int, SampleRole) {
         let nameBytes = slice(start, end)
-        if let last = lastSampleNameBytes, last.count == nameBytes.count,
-           memEqual(last, nameBytes) {
+        if let last = lastSampleNameBytes, ExpositionBytes.equal(last, nameBytes) {
             return (lastSampleName, lastSampleLookup.index, lastSampleLookup.role)
         }
-        let name = String(decoding: nameBytes, as: UTF8.self)
-        let found = familyForName(name)
+        let found = familyForName(start, end)
+        let name = table.string(nameBytes)
         lastSampleNameBytes = nameBytes
         lastSampleName = name
         lastSampleLookup = found
