@@ -56,6 +56,11 @@ enum StoreBenchmark {
             let bytes = idx.reduce(0) { $0 + store.compressedBytes(of: keys[$1]) }
             return "\(kind.rawValue) \(f(Double(bytes) / Double(idx.count * scrapes)))"
         }.joined(separator: ", "))
+        let shares = store.chunkEncodingShares
+        print("by encoding: " + ["decimal", "xor"].map { name in
+            let e = shares[name] ?? (0, 0, 0)
+            return "\(name) \(e.chunks) chunks, \(f(100 * Double(e.samples) / Double(samples), 1)) % of samples, \(f(Double(e.bytes) / Double(max(e.samples, 1)))) bytes/sample"
+        }.joined(separator: "; "))
         print("ingest (append):          \(f(Double(samples) / secs(ingest) / 1e6)) M samples/s  (\(f(secs(ingest), 1)) s; generating the values took \(f(secs(generate), 1)) s more)")
 
         // Read everything back: every series over the whole 6 h.
@@ -206,7 +211,9 @@ private struct Load {
             case .gaugeFloat:
                 series[i].state += rng.normal() * series[i].step
                 // Printed with two or one decimals, as exporters format them, and parsed back.
-                values[i] = (series[i].state / series[i].step).rounded() * series[i].step
+                // (Until the decimal chunks, this was `rounded() * step`, which is not what a
+                // scrape yields: 57 * 0.01 is 0.5700000000000001, not 0.57.)
+                values[i] = Double(String(format: series[i].step < 0.1 ? "%.2f" : "%.1f", series[i].state))!
             case .constant:
                 values[i] = series[i].state
             case .histogram:

@@ -75,21 +75,35 @@ struct BitReader {
         return bit
     }
 
-    /// Reads `count` bits (0...64), most significant first.
-    mutating func readBits(_ count: Int) -> UInt64 {
-        var result: UInt64 = 0
-        var remaining = count
-        while remaining > 0 {
-            let offset = position & 7
-            let available = 8 - offset
-            let take = min(available, remaining)
-            let byte = UInt64(bytes[position >> 3])
-            let piece = (byte >> UInt64(available - take)) & ((1 << UInt64(take)) - 1)
-            result = (result << UInt64(take)) | piece
-            remaining -= take
-            position += take
+    /// The next 64 bits, without reading them: at least 57 of them are the stream's (those
+    /// past its end are zero).
+    @inline(__always)
+    func peek() -> UInt64 {
+        let i = position >> 3
+        var word: UInt64 = 0
+        if i + 8 <= bytes.count {
+            word = UInt64(bigEndian: UnsafeRawPointer(bytes.baseAddress! + i).loadUnaligned(as: UInt64.self))
+        } else {
+            for j in 0..<8 { word = word << 8 | (i + j < bytes.count ? UInt64(bytes[i + j]) : 0) }
         }
-        return result
+        return word << UInt64(position & 7)
+    }
+
+    /// Skips `count` bits.
+    @inline(__always)
+    mutating func skip(_ count: Int) { position += count }
+
+    /// Reads `count` bits (0...64), most significant first.
+    @inline(__always)
+    mutating func readBits(_ count: Int) -> UInt64 {
+        guard count > 0 else { return 0 }
+        if count <= 56 {
+            let result = peek() >> UInt64(64 - count)
+            position += count
+            return result
+        }
+        let high = readBits(count - 32)
+        return high << 32 | readBits(32)
     }
 
     mutating func readUvarint() -> UInt64 {

@@ -588,9 +588,10 @@ struct Chunk: Sendable {
 
     @inline(__always)
     private static func readRice(_ r: inout BitReader, _ k: Int) -> UInt64 {
-        var q: UInt64 = 0
-        while q < riceLimit && r.readBit() { q += 1 }
-        if q < riceLimit { return q << UInt64(k) | r.readBits(k) }
+        // The leading ones of the next bits: the quotient (escaped at `riceLimit`).
+        let q = UInt64(min((~r.peek()).leadingZeroBitCount, Int(riceLimit)))
+        if q < riceLimit { r.skip(Int(q) + 1); return q << UInt64(k) | r.readBits(k) }
+        r.skip(Int(riceLimit))
         let width = Int(r.readBits(6)) + 1
         return r.readBits(width)
     }

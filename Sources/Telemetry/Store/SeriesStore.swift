@@ -114,6 +114,20 @@ public struct SeriesStore: Sendable {
         return total
     }
 
+    /// The chunks held by encoding ("xor", "decimal"): how many, their live samples and their
+    /// encoded bytes (a figure for the benchmark).
+    public var chunkEncodingShares: [String: (chunks: Int, samples: Int, bytes: Int)] {
+        var out: [String: (chunks: Int, samples: Int, bytes: Int)] = [:]
+        for s in slots where s.incarnation != 0 {
+            for c in s.chunks {
+                let name = c.encoding == .xor ? "xor" : "decimal"
+                let e = out[name] ?? (0, 0, 0)
+                out[name] = (e.chunks + 1, e.samples + c.count, e.bytes + c.byteCount)
+            }
+        }
+        return out
+    }
+
     /// The encoded bytes of one series' chunks (0 for an unknown series).
     public func compressedBytes(of key: SeriesKey) -> Int {
         guard let slot = slotByKey[key] else { return 0 }
