@@ -19,6 +19,7 @@ struct ExpositionStringTable {
     /// 0 when empty, else the entry index plus one.
     private var slots: [Int]
     private var mask: Int
+    private let seed = ExpositionStringTable.processSeed
 
     init(capacity: Int = 512) {
         var size = 16
@@ -34,7 +35,7 @@ struct ExpositionStringTable {
 
     /// The entry index of `key`, or nil.
     func find(_ key: UnsafeBufferPointer<UInt8>) -> Int? {
-        find(key, hash: ExpositionStringTable.hash(key))
+        find(key, hash: ExpositionStringTable.hash(key, seed: seed))
     }
 
     func find(_ key: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int? {
@@ -51,7 +52,7 @@ struct ExpositionStringTable {
     /// The entry index of `key`, added (with its `String`) when new.
     @inline(__always)
     mutating func intern(_ key: UnsafeBufferPointer<UInt8>) -> Int {
-        let hash = ExpositionStringTable.hash(key)
+        let hash = ExpositionStringTable.hash(key, seed: seed)
         if let index = find(key, hash: hash) { return index }
         return insert(key, hash: hash)
     }
@@ -65,7 +66,7 @@ struct ExpositionStringTable {
     /// Adds `key` as a member of the set the table then stands for (no `String` made); returns
     /// whether it was new. A table used this way must not be asked for strings.
     mutating func insertKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
-        let hash = ExpositionStringTable.hash(key)
+        let hash = ExpositionStringTable.hash(key, seed: seed)
         if find(key, hash: hash) != nil { return false }
         _ = insert(key, hash: hash, makeString: false)
         return true
@@ -104,7 +105,7 @@ struct ExpositionStringTable {
 
     // MARK: Hash
 
-    private static let seed: UInt64 = UInt64.random(in: .min ... .max) | 1
+    static let processSeed: UInt64 = UInt64.random(in: .min ... .max) | 1
 
     @inline(__always)
     private static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
@@ -112,28 +113,102 @@ struct ExpositionStringTable {
         return high ^ low
     }
 
-    static func hash(_ key: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    @inline(__always)
+    static func hash(_ key: UnsafeBufferPointer<UInt8>, seed: UInt64) -> UInt64 {
         let n = key.count
         var h = seed ^ (UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15)
-        guard let base = key.baseAddress else { return mix(h, 0xA076_1D64_78BD_642F) }
+        guard n > 0, let base = key.baseAddress else { return mix(h, 0xA076_1D64_78BD_642F) }
         let raw = UnsafeRawPointer(base)
-        var i = 0
-        while i + 8 <= n {
-            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-            h = mix(h ^ w, 0xA076_1D64_78BD_642F)
-            i += 8
-        }
-        if i < n {
-            var w: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < n {
-                w |= UInt64(base[i]) << shift
-                shift += 8
-                i += 1
+        if n >= 8 {
+            var i = 0
+            while i + 8 < n {
+                h = mix(h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self), 0xA076_1D64_78BD_642F)
+                i += 8
             }
+            // The last eight bytes, overlapping the previous word when `n` is not a multiple of 8.
+            h = mix(h ^ raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self), 0xE703_7ED1_A0B4_28DB)
+        } else if n >= 4 {
+            let low = UInt64(raw.loadUnaligned(fromByteOffset: 0, as: UInt32.self))
+            let high = UInt64(raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self))
+            h = mix(h ^ (low | high << 32), 0xE703_7ED1_A0B4_28DB)
+        } else {
+            let w = UInt64(base[0]) | UInt64(base[n >> 1]) << 8 | UInt64(base[n - 1]) << 16
             h = mix(h ^ w, 0xE703_7ED1_A0B4_28DB)
         }
         return mix(h, 0x8EBC_6AF0_9C88_C6E3)
+    }
+
+    /// The hash of a `String`'s UTF-8 bytes.
+    @inline(__always)
+    static func hash(_ string: String, seed: UInt64) -> UInt64 {
+        var string = string
+        return string.withUTF8 { hash($0, seed: seed) }
+    }
+}
+
+/// A hash set with caller-supplied hashes and an O(1) `removeAll` (a generation count marks
+/// the slots of earlier generations empty), for the per-metric checks of the OpenMetrics parser.
+struct ExpositionHashSet<Key: Equatable> {
+    private var keys: [Key] = []
+    private var hashes: [UInt64] = []
+    /// Per slot: the generation (high 32 bits) and the key index plus one (low 32 bits).
+    private var slots: [UInt64]
+    private var mask: Int
+    private var generation: UInt64 = 1
+
+    init(capacity: Int = 64) {
+        var size = 16
+        while size < capacity { size <<= 1 }
+        slots = Array(repeating: 0, count: size)
+        mask = size - 1
+    }
+
+    var isEmpty: Bool { keys.isEmpty }
+
+    mutating func removeAll() {
+        guard !keys.isEmpty else { return }
+        keys.removeAll(keepingCapacity: true)
+        hashes.removeAll(keepingCapacity: true)
+        generation += 1
+        if generation == 1 << 32 {
+            generation = 1
+            for k in slots.indices { slots[k] = 0 }
+        }
+    }
+
+    func contains(_ key: Key, hash: UInt64) -> Bool {
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while true {
+            let s = slots[slot]
+            if s >> 32 != generation { return false }
+            let index = Int(truncatingIfNeeded: s & 0xFFFF_FFFF) - 1
+            if hashes[index] == hash, keys[index] == key { return true }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// Adds `key`; returns whether it was new.
+    @discardableResult
+    mutating func insert(_ key: Key, hash: UInt64) -> Bool {
+        if contains(key, hash: hash) { return false }
+        if (keys.count + 1) * 2 > slots.count { grow() }
+        keys.append(key)
+        hashes.append(hash)
+        place(keys.count - 1, hash)
+        return true
+    }
+
+    private mutating func place(_ index: Int, _ hash: UInt64) {
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while slots[slot] >> 32 == generation { slot = (slot + 1) & mask }
+        slots[slot] = generation << 32 | UInt64(index + 1)
+    }
+
+    private mutating func grow() {
+        let size = slots.count * 2
+        slots = Array(repeating: 0, count: size)
+        mask = size - 1
+        for index in hashes.indices { place(index, hashes[index]) }
     }
 }
 
@@ -158,6 +233,47 @@ enum ExpositionBytes {
             i += 1
         }
         return true
+    }
+
+    /// The index of the first `"` or `\` in `bytes[start..<end]`, or `end`; eight bytes at a time.
+    @inline(__always)
+    static func findQuoteOrBackslash(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+        var i = start
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            while i + 8 <= end {
+                let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let m = zeroBytes(w ^ 0x2222_2222_2222_2222) | zeroBytes(w ^ 0x5C5C_5C5C_5C5C_5C5C)
+                // The lowest flagged byte is exact (a borrow only flags bytes above a real zero).
+                if m != 0 { return i + m.trailingZeroBitCount >> 3 }
+                i += 8
+            }
+        }
+        while i < end, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\") { i += 1 }
+        return i
+    }
+
+    /// The index of the first `byte` in `bytes[start..<end]`, or `end`; eight bytes at a time.
+    @inline(__always)
+    static func find(_ byte: UInt8, in bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+        var i = start
+        if let base = bytes.baseAddress {
+            let raw = UnsafeRawPointer(base)
+            let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
+            while i + 8 <= end {
+                let m = zeroBytes(raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ pattern)
+                if m != 0 { return i + m.trailingZeroBitCount >> 3 }
+                i += 8
+            }
+        }
+        while i < end, bytes[i] != byte { i += 1 }
+        return i
+    }
+
+    /// High bit set in the bytes of `w` that are zero (exact for the lowest such byte).
+    @inline(__always)
+    static func zeroBytes(_ w: UInt64) -> UInt64 {
+        (w &- 0x0101_0101_0101_0101) & ~w & 0x8080_8080_8080_8080
     }
 
     /// Whether `a` sorts strictly before `b`, byte by byte (a prefix first). For ASCII, as label
@@ -187,5 +303,36 @@ extension ExpositionLabelNames {
             for (existing, _) in labels { seen.insert(existing) }
         }
         return !seen.insert(name).inserted
+    }
+}
+
+/// The label names and values of the previous sample line, by position (name of label k in
+/// slot 2k, its value in 2k + 1, for the first eight labels): consecutive samples of a metric
+/// usually repeat them, and a byte comparison with the previous occurrence is cheaper than a
+/// table lookup. Misses go to the table.
+struct ExpositionRecentStrings {
+    static let slotCount = 16
+    private var starts = [Int](repeating: 0, count: slotCount)
+    private var counts = [Int](repeating: -1, count: slotCount)
+    private var strings = [String](repeating: "", count: slotCount)
+
+    /// The `String` of `bytes[start..<end]` (which must stay valid for the whole parse).
+    @inline(__always)
+    mutating func string(slot: Int, _ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
+                         table: inout ExpositionStringTable) -> String {
+        let key = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        guard slot < ExpositionRecentStrings.slotCount else { return table.string(key) }
+        let count = counts[slot]
+        if count == key.count {
+            let previous = starts[slot]
+            if ExpositionBytes.equal(UnsafeBufferPointer(rebasing: bytes[previous..<(previous + count)]), key) {
+                return strings[slot]
+            }
+        }
+        let string = table.string(key)
+        starts[slot] = start
+        counts[slot] = key.count
+        strings[slot] = string
+        return string
     }
 }

@@ -20,9 +20,10 @@ enum GoNumberSyntax {
         }
         if i < n, isLetter(bytes[i]) {
             // Only the special values start with a letter.
-            let word = lowercased(bytes, from: i)
-            if word == "inf" || word == "infinity" { return negative ? -.infinity : .infinity }
-            if word == "nan" && i == 0 { return .nan }
+            if isWord(bytes, from: i, "inf") || isWord(bytes, from: i, "infinity") {
+                return negative ? -.infinity : .infinity
+            }
+            if i == 0, isWord(bytes, from: i, "nan") { return .nan }
             return nil
         }
         // The syntax check also gathers the decimal mantissa and exponent for the exact fast path.
@@ -81,7 +82,7 @@ enum GoNumberSyntax {
             if mantissa == 0 { return negative ? -0.0 : 0.0 }
             if exponent >= -22, exponent <= 22 {
                 let m = Double(mantissa)
-                let value = exponent >= 0 ? m * powersOfTen[exponent] : m / powersOfTen[-exponent]
+                let value = exponent >= 0 ? m * powerOfTen(exponent) : m / powerOfTen(-exponent)
                 return negative ? -value : value
             }
         }
@@ -122,11 +123,35 @@ enum GoNumberSyntax {
         return copy.withUTF8 { parseFloat($0) }
     }
 
-    /// 1e0 through 1e22: the powers of ten a `Double` holds exactly.
-    private static let powersOfTen: [Double] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ]
+    /// 1e0 through 1e22: the powers of ten a `Double` holds exactly (a switch, which compiles to
+    /// a constant table without the lazy initialisation of a global array).
+    @inline(__always) private static func powerOfTen(_ e: Int) -> Double {
+        switch e {
+        case 0: return 1e0
+        case 1: return 1e1
+        case 2: return 1e2
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        case 7: return 1e7
+        case 8: return 1e8
+        case 9: return 1e9
+        case 10: return 1e10
+        case 11: return 1e11
+        case 12: return 1e12
+        case 13: return 1e13
+        case 14: return 1e14
+        case 15: return 1e15
+        case 16: return 1e16
+        case 17: return 1e17
+        case 18: return 1e18
+        case 19: return 1e19
+        case 20: return 1e20
+        case 21: return 1e21
+        default: return 1e22
+        }
+    }
 
     @inline(__always) static func isDigit(_ b: UInt8) -> Bool {
         b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")
@@ -136,12 +161,12 @@ enum GoNumberSyntax {
         (b | 0x20) >= UInt8(ascii: "a") && (b | 0x20) <= UInt8(ascii: "z")
     }
 
-    private static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> String {
-        var scalars = String.UnicodeScalarView()
-        for b in bytes[start...] {
-            guard b < 0x80 else { return "" }
-            scalars.append(Unicode.Scalar(isLetter(b) ? b | 0x20 : b))
-        }
-        return String(scalars)
+    /// Whether `bytes[start...]` is `word` (lowercase ASCII letters) in any letter case.
+    private static func isWord(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, _ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard bytes.count - start == count else { return false }
+        let p = word.utf8Start
+        for k in 0..<count where bytes[start + k] | 0x20 != p[k] { return false }
+        return true
     }
 }

@@ -148,11 +148,9 @@ private struct OMFamily {
     var groupID = -1
     var groupTimestamp: Double?
     var groupTimestampMs: Int64?
-    var seenGroups: Set<Labels> = []
     /// The series of the current metric: suffixes of samples without a special label as bits,
-    /// the others (buckets, quantiles, states) in the set.
+    /// the others (buckets, quantiles, states) in the parse state's `groupSeries`.
     var groupSuffixes: UInt16 = 0
-    var groupSeries: Set<OMSeriesKey> = []
     var histogram: [OMHistogramEntry] = []
 
     init(name: String, nameBytes: [UInt8], line: Int, column: Int) {
@@ -178,6 +176,12 @@ private struct OpenMetricsParseState {
     var nameScratch: [UInt8] = []
     /// Metric names, label names and label values, each made a `String` once per parse.
     var table = ExpositionStringTable()
+    var recent = ExpositionRecentStrings()
+    /// The metrics (label sets less the special label) of the current family so far.
+    var seenGroups = ExpositionHashSet<Labels>()
+    /// The special-label series of the current metric (see `OMFamily.groupSuffixes`).
+    var groupSeries = ExpositionHashSet<OMSeriesKey>()
+    let seed = ExpositionStringTable.processSeed
     // A one-entry cache: consecutive samples usually share a name.
     var lastNameBytes: UnsafeBufferPointer<UInt8>?
     var lastName = ""
@@ -326,9 +330,7 @@ private struct OpenMetricsParseState {
 
     /// HELP text: `\\`, `\n`, `\"` decoded; any other backslash kept.
     func unescapeHelp(_ start: Int, _ end: Int) -> String {
-        var hasEscape = false
-        for j in start..<end where bytes[j] == OMBytes.backslash { hasEscape = true; break }
-        if !hasEscape { return string(start, end) }
+        if ExpositionBytes.find(OMBytes.backslash, in: bytes, from: start, to: end) == end { return string(start, end) }
         var out: [UInt8] = []
         out.reserveCapacity(end - start)
         var j = start
@@ -529,7 +531,7 @@ private struct OpenMetricsParseState {
         // The metric (group) of this sample: its labels less the special one.
         let timestamp = seconds.map(OMBytes.timestamp(seconds:))
         let series = OMSeriesKey(suffix: suffix, special: special)
-        var keep = true
+        var sameTimestamp = false
         if let currentGroup = current.group, OMBytes.sameGroup(currentGroup, labels, less: specialName) {
             if (seconds == nil) != (current.groupTimestamp == nil) {
                 throw error(at: nameStart, "\"\(name)\": timestamps must be on all samples of a metric or on none")
@@ -537,11 +539,7 @@ private struct OpenMetricsParseState {
             if let previous = current.groupTimestamp, let seconds, seconds < previous {
                 throw error(at: nameStart, "\"\(name)\": timestamp goes backwards within the metric")
             }
-            if timestamp?.milliseconds == current.groupTimestampMs,
-               special == nil ? current.groupSuffixes & (1 << series.suffix.rawValue) != 0
-                              : current.groupSeries.contains(series) {
-                keep = false  // A repeat at the same timestamp, as the reference parser drops it.
-            }
+            sameTimestamp = timestamp?.milliseconds == current.groupTimestampMs
         } else {
             let group: Labels
             if let specialName {
@@ -549,22 +547,26 @@ private struct OpenMetricsParseState {
             } else {
                 group = labels
             }
-            if !current.seenGroups.insert(group).inserted {
+            if !seenGroups.insert(group, hash: hashLabels(group)) {
                 throw error(at: nameStart, "samples of \"\(familyName)\"\(group) must be contiguous: the metric appeared before another one")
             }
             current.groupID += 1
             current.group = group
             current.groupSuffixes = 0
-            if !current.groupSeries.isEmpty { current.groupSeries.removeAll(keepingCapacity: true) }
+            groupSeries.removeAll()
         }
-        if special == nil {
-            current.groupSuffixes |= 1 << series.suffix.rawValue
+        let repeated: Bool
+        if let special {
+            let hash = ExpositionStringTable.hash(special, seed: seed) ^ UInt64(series.suffix.rawValue)
+            repeated = !groupSeries.insert(series, hash: hash)
         } else {
-            current.groupSeries.insert(series)
+            repeated = current.groupSuffixes & (1 << series.suffix.rawValue) != 0
+            current.groupSuffixes |= 1 << series.suffix.rawValue
         }
         current.groupTimestamp = seconds
         current.groupTimestampMs = timestamp?.milliseconds
-        guard keep else { return }
+        // A repeat at the same timestamp, as the reference parser drops it.
+        if sameTimestamp, repeated { return }
         if type == .histogram || type == .gaugehistogram {
             current.histogram.append(OMHistogramEntry(group: current.groupID, suffix: suffix, timestamp: seconds,
                                                        le: le, value: value, line: line))
@@ -606,9 +608,9 @@ private struct OpenMetricsParseState {
             guard i < lineEnd, bytes[i] == OMBytes.quote else {
                 throw error(at: i, "expected '\"' to start the \(what) value, found \(describe(at: i))")
             }
-            let (value, closingQuote) = try readLabelValue(from: i + 1)
+            let (value, closingQuote) = try readLabelValue(from: i + 1, slot: 2 * pairs.count + 1)
             let nameBytes = slice(nameStart, nameEnd)
-            let name = table.string(nameBytes)
+            let name = recent.string(slot: 2 * pairs.count, bytes, nameStart, nameEnd, table: &table)
             if equals(nameStart, nameEnd, "__name__") {
                 throw error(at: nameStart, "\(what) name \"__name__\" is reserved")
             }
@@ -639,10 +641,12 @@ private struct OpenMetricsParseState {
 
     /// A label value from after its opening quote: the value (escapes `\\`, `\"`, `\n` decoded,
     /// any other backslash kept) and the index of the closing quote.
-    mutating func readLabelValue(from start: Int) throws(ExpositionError) -> (String, Int) {
+    mutating func readLabelValue(from start: Int, slot: Int = .max) throws(ExpositionError) -> (String, Int) {
         var i = start
         var hasEscape = false
         while i < lineEnd {
+            i = ExpositionBytes.findQuoteOrBackslash(bytes, from: i, to: lineEnd)
+            if i >= lineEnd { break }
             let b = bytes[i]
             if b == OMBytes.quote { break }
             if b == OMBytes.backslash {
@@ -655,7 +659,7 @@ private struct OpenMetricsParseState {
         if i >= lineEnd {
             throw error(at: lineEnd, "label value is not closed with '\"' before the end of the line")
         }
-        if !hasEscape { return (table.string(slice(start, i)), i) }
+        if !hasEscape { return (recent.string(slot: slot, bytes, start, i, table: &table), i) }
         var out: [UInt8] = []
         out.reserveCapacity(i - start)
         var j = start
@@ -728,9 +732,20 @@ private struct OpenMetricsParseState {
 
     // MARK: Finishing a family
 
+    func hashLabels(_ labels: Labels) -> UInt64 {
+        var h = seed
+        for pair in labels.pairs {
+            h = (h ^ ExpositionStringTable.hash(pair.name, seed: seed)) &* 0x9E37_79B9_7F4A_7C15
+            h = (h ^ ExpositionStringTable.hash(pair.value, seed: seed)) &* 0xBF58_476D_1CE4_E5B9
+        }
+        return h ^ (h >> 29)
+    }
+
     mutating func finishFamily() throws(ExpositionError) {
         guard hasFamily else { return }
         hasFamily = false
+        seenGroups.removeAll()
+        groupSeries.removeAll()
         let family = current
         current = OMFamily(name: "", nameBytes: [], line: 0, column: 0)
         let type = family.type ?? .unknown

@@ -77,6 +77,7 @@ private struct TextFormatParseState {
     var families: [FamilyInProgress] = []
     /// Metric names, label names and label values, each made a `String` once per parse.
     var table = ExpositionStringTable()
+    var recent = ExpositionRecentStrings()
     /// The family each table entry names, by entry index (-1: none; missing: none).
     var familyOfEntry: [Int] = []
     /// Set by `parseLabels`: whether the label set had an `le` / a `quantile` label.
@@ -191,7 +192,6 @@ private struct TextFormatParseState {
             families[index].family.type = .untyped
         }
         let familyType = families[index].family.type
-        let familyName = families[index].family.name
 
         var labels: [(name: String, value: String)] = []
         sawLe = false
@@ -199,7 +199,7 @@ private struct TextFormatParseState {
         i = skipBlanks(from: i)
         if i < lineEnd, bytes[i] == Ascii.openBrace {
             labels.reserveCapacity(4)
-            i = try parseLabels(from: i + 1, into: &labels, familyName: familyName, familyType: familyType)
+            i = try parseLabels(from: i + 1, into: &labels, family: index, familyType: familyType)
             i = skipBlanks(from: i)
         }
 
@@ -248,7 +248,7 @@ private struct TextFormatParseState {
     /// Reads a label set after its `{`; returns the index after the closing `}`. The pairs come
     /// out sorted by name, as `Labels` keeps them.
     mutating func parseLabels(from start: Int, into labels: inout [(name: String, value: String)],
-                              familyName: String, familyType: MetricType) throws(ExpositionError) -> Int {
+                              family: Int, familyType: MetricType) throws(ExpositionError) -> Int {
         var i = start
         var seenNames: Set<String> = []
         // While the names arrive in strictly increasing order (as exporters write them), none
@@ -264,12 +264,12 @@ private struct TextFormatParseState {
             if bytes[i] == Ascii.closeBrace { return i + 1 }
             let labelStart = i
             guard isLabelNameStart(bytes[i]) else {
-                throw error(at: i, "invalid label name for metric \"\(familyName)\": unexpected \(describe(at: i))")
+                throw error(at: i, "invalid label name for metric \"\(families[family].family.name)\": unexpected \(describe(at: i))")
             }
             while i < lineEnd, isLabelNameContinuation(bytes[i]) { i += 1 }
             let labelEnd = i
             let labelBytes = slice(labelStart, labelEnd)
-            let labelName = table.string(labelBytes)
+            let labelName = recent.string(slot: 2 * labels.count, bytes, labelStart, labelEnd, table: &table)
             i = skipBlanks(from: i)
             guard i < lineEnd, bytes[i] == Ascii.equals else {
                 throw error(at: i, "expected '=' after label name, found \(describe(at: i))")
@@ -281,7 +281,7 @@ private struct TextFormatParseState {
                 inOrder = false
             }
             if !inOrder, ExpositionLabelNames.isDuplicate(labelName, in: labels, seen: &seenNames) {
-                throw error(at: labelStart, "duplicate label name \"\(labelName)\" for metric \"\(familyName)\"")
+                throw error(at: labelStart, "duplicate label name \"\(labelName)\" for metric \"\(families[family].family.name)\"")
             }
             lastNameStart = labelStart
             lastNameEnd = labelEnd
@@ -292,7 +292,7 @@ private struct TextFormatParseState {
                 throw error(at: i, "expected '\"' at start of label value, found \(describe(at: i))")
             }
             let valueStart = i + 1
-            let (value, closingQuote) = try readLabelValue(from: valueStart)
+            let (value, closingQuote) = try readLabelValue(from: valueStart, slot: 2 * labels.count + 1)
             if (familyType == .histogram && labelName == "le") || (familyType == .summary && labelName == "quantile") {
                 if GoNumberSyntax.parseFloat(value) == nil {
                     throw error(at: valueStart, "expected float as value for '\(labelName)' label, got \"\(value)\"")
@@ -313,10 +313,12 @@ private struct TextFormatParseState {
     }
 
     /// Reads a label value up to its closing quote; returns it unescaped, with the quote's index.
-    mutating func readLabelValue(from start: Int) throws(ExpositionError) -> (String, Int) {
+    mutating func readLabelValue(from start: Int, slot: Int = .max) throws(ExpositionError) -> (String, Int) {
         var i = start
         var hasEscape = false
         while i < lineEnd {
+            i = ExpositionBytes.findQuoteOrBackslash(bytes, from: i, to: lineEnd)
+            if i >= lineEnd { break }
             let b = bytes[i]
             if b == Ascii.quote { break }
             if b == Ascii.backslash {
@@ -333,7 +335,7 @@ private struct TextFormatParseState {
         if i >= lineEnd {
             throw error(at: lineEnd, "label value \"\(string(start, lineEnd))\" contains unescaped new-line")
         }
-        if !hasEscape { return (table.string(slice(start, i)), i) }
+        if !hasEscape { return (recent.string(slot: slot, bytes, start, i, table: &table), i) }
         var out: [UInt8] = []
         out.reserveCapacity(i - start)
         var j = start
@@ -351,9 +353,7 @@ private struct TextFormatParseState {
     /// The HELP text: `\\` → `\`, `\n` → newline; any other escape (`\"` included, as in the
     /// 0.0.4 spec and promtool 2.x) is an error.
     func unescapeHelp(_ start: Int, _ end: Int) throws(ExpositionError) -> String {
-        var hasEscape = false
-        for j in start..<end where bytes[j] == Ascii.backslash { hasEscape = true; break }
-        if !hasEscape { return string(start, end) }
+        if ExpositionBytes.find(Ascii.backslash, in: bytes, from: start, to: end) == end { return string(start, end) }
         var out: [UInt8] = []
         out.reserveCapacity(end - start)
         var j = start
@@ -428,18 +428,21 @@ private struct TextFormatParseState {
         }
     }
 
+    /// A TYPE line's type, in any letter case.
     func metricType(_ token: UnsafeBufferPointer<UInt8>) -> MetricType? {
-        var lower: [UInt8] = []
-        lower.reserveCapacity(token.count)
-        for b in token { lower.append(b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b | 0x20 : b) }
-        switch String(decoding: lower, as: UTF8.self) {
-        case "counter": return .counter
-        case "gauge": return .gauge
-        case "histogram": return .histogram
-        case "summary": return .summary
-        case "untyped": return .untyped
-        default: return nil
+        func isWord(_ word: StaticString) -> Bool {
+            guard token.count == word.utf8CodeUnitCount else { return false }
+            let p = word.utf8Start
+            // `| 0x20` maps only `A`-`Z` onto the lowercase letters the words are made of.
+            for k in 0..<token.count where token[k] | 0x20 != p[k] { return false }
+            return true
         }
+        if isWord("counter") { return .counter }
+        if isWord("gauge") { return .gauge }
+        if isWord("histogram") { return .histogram }
+        if isWord("summary") { return .summary }
+        if isWord("untyped") { return .untyped }
+        return nil
     }
 
     // MARK: Bytes
