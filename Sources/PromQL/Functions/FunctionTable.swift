@@ -46,7 +46,7 @@ public enum FunctionTable {
         t["histogram_quantile"] = sig([.scalar, .vector])
         t["histogram_fraction"] = sig([.scalar, .scalar, .vector])
         t["label_replace"] = sig([.vector, .string, .string, .string, .string])
-        t["label_join"] = sig([.vector, .string, .string, .string], variadic: true)
+        t["label_join"] = sig([.vector, .string, .string, .string], optional: 1, variadic: true)
         t["sort_by_label"] = sig([.vector, .string], variadic: true)
         t["sort_by_label_desc"] = sig([.vector, .string], variadic: true)
         t["info"] = sig([.vector, .vector], optional: 1)

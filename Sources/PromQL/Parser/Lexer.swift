@@ -22,6 +22,8 @@ struct Lexer {
     private var i = 0
     private var line = 1
     private var column = 1
+    /// Inside `[...]`, `:` separates a subquery's range and step instead of starting a name.
+    private var bracketDepth = 0
 
     init(_ text: String) { chars = Array(text) }
 
@@ -64,6 +66,10 @@ struct Lexer {
         if c.isASCII && c.isNumber || (c == "." && (peek(1)?.isASCII ?? false) && (peek(1)?.isNumber ?? false)) {
             return try lexNumberOrDuration(start: start, startIndex: startIndex)
         }
+        if c == ":" && bracketDepth > 0 {
+            advance()
+            return tok(.punct(":"))
+        }
         if Lexer.isIdentStart(c) {
             while let d = peek(), Lexer.isIdentChar(d) { advance() }
             let word = String(chars[startIndex..<i])
@@ -78,6 +84,8 @@ struct Lexer {
             return tok(.punct(two))
         }
         if "(){}[],:@=<>+-*/%^".contains(c) {
+            if c == "[" { bracketDepth += 1 }
+            if c == "]" { bracketDepth = max(0, bracketDepth - 1) }
             advance()
             return tok(.punct(String(c)))
         }
@@ -169,7 +177,7 @@ struct Lexer {
                 guard let d = peek(), d.isASCII && d.isNumber else { break }
                 while let d = peek(), d.isASCII && d.isNumber { advance() }
             }
-            if segmentStart != i || (peek().map(Lexer.isIdentChar) ?? false) {
+            if segmentStart != i || (peek().map { Lexer.isIdentChar($0) && $0 != ":" } ?? false) {
                 throw PromQLError(position: start, message: "bad number or duration syntax: \"\(String(chars[startIndex..<i]))\"")
             }
             return Token(kind: .duration(total), position: start, text: String(chars[startIndex..<i]))

@@ -209,8 +209,7 @@ public struct PromQLTestScript {
         case "nan": return .nan
         default: break
         }
-        if t.hasPrefix("0x") || t.hasPrefix("0X"), let v = UInt64(t.dropFirst(2), radix: 16) { return sign * Double(v) }
-        guard let v = Double(t), !t.isEmpty, t.first != "+" && t.first != "-" else { return nil }
+        guard !t.contains("x"), !t.contains("X"), let v = Double(t), !t.isEmpty, t.first != "+" && t.first != "-" else { return nil }
         return sign * v
     }
 
@@ -246,11 +245,15 @@ public struct PromQLTestScript {
         } catch {
             return fail("bad eval command: \(error)")
         }
-        exprText = words.joined(separator: " ")
-        // The command's own text keeps the expression's spacing.
-        if let r = command.range(of: exprText.components(separatedBy: " ").first ?? "") {
-            exprText = String(command[r.lowerBound...])
+        // The expression is the command's text after its first `consumed` words, spacing kept.
+        let consumed = isRange ? 8 : 4
+        var rest = Substring(command)
+        for _ in 0..<consumed {
+            rest = rest.drop { $0 == " " || $0 == "\t" }
+            rest = rest.drop { $0 != " " && $0 != "\t" }
         }
+        exprText = rest.trimmingCharacters(in: .whitespaces)
+        _ = words
         var expectedLines: [(Int, String)] = []
         var failMessage: String? = nil
         var failRegexp: String? = nil
