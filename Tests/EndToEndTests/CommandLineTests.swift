@@ -49,6 +49,33 @@ import TestSupport
         #expect(try snapshot(["--at", "150s", "--size", "120x40"]) == after)
     }
 
+    @Test func queryEvaluatesPromQLOverTheDemo() throws {
+        let bin = try modelwatchBinary()
+        let ratio = try runCommand(bin, ["query", "--at", "150s",
+            "sum by (model) (rate(nv_inference_request_failure[1m])) / sum by (model) (rate(nv_inference_request_success[1m]))"])
+        #expect(ratio.status == 0, "\(ratio.stderr)")
+        let fraud = ratio.stdout.components(separatedBy: "\n").first { $0.contains("fraud-detector") } ?? ""
+        let value = Double(fraud.split(separator: " ").last.map(String.init) ?? "") ?? 0
+        #expect(value > 0.05 && value < 0.2, "failures per success during the incident: \(ratio.stdout)")
+        let up = try runCommand(bin, ["query", "--at", "30s", "up"])
+        let triton = up.stdout.components(separatedBy: "\n").first { $0.hasPrefix("up{instance=\"triton-a\",job=\"triton-a\"} ") }
+        #expect(triton?.hasSuffix(" 1") == true, "\(up.stdout)")
+        #expect(up.stdout.contains("(4 series)"))
+        let bad = try runCommand(bin, ["query", "rate(foo[1m"])
+        #expect(bad.status == 1)
+        #expect(bad.stderr.contains("line 1, column 12"), "\(bad.stderr)")
+    }
+
+    @Test func promqlTestRunsPrometheusOwnScripts() throws {
+        let dir = Fixtures.conformance("prometheus")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".test") }.sorted()
+        #expect(files.count >= 5)
+        let result = try runCommand(try modelwatchBinary(), ["promql-test"] + files.map { dir.appendingPathComponent($0).path })
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains(" 0 failed"), "\(result.stdout)")
+        #expect(result.stdout.contains("functions.test: "), "\(result.stdout)")
+    }
+
     @Test func snapshotRejectsBadArgumentsClearly() throws {
         let bin = try modelwatchBinary()
         let size = try runCommand(bin, ["snapshot", "--size", "big"])

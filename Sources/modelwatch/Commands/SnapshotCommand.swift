@@ -19,9 +19,6 @@ struct SnapshotCommand: ParsableCommand {
         """
     )
 
-    /// The fixed virtual start of demo snapshots, so that their clocks read the same every run.
-    static let demoEpoch = Timestamp(milliseconds: 1_795_921_200_000)  // 2026-11-29 03:00:00Z
-
     @Flag(help: "Use the built-in demo fleet (default without --config).")
     var demo = false
 
@@ -64,16 +61,7 @@ struct SnapshotCommand: ParsableCommand {
             FileHandle.standardError.write(Data("modelwatch: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        var state: State
-        if launch.mode == .demo {
-            var runtime = VirtualRuntime(state: launch.makeState(size: size), start: Self.demoEpoch,
-                                         performer: DemoPerformer(start: Self.demoEpoch))
-            runtime.start()
-            runtime.advance(by: duration)
-            state = runtime.state
-        } else {
-            state = Self.scrapeLive(launch, size: size, duration: duration)
-        }
+        var state = HeadlessSession.run(launch, size: size, duration: duration)
         state.banner = nil
         guard select(screen, in: &state) else {
             let names = state.modelsWorstFirst.map(\.key.name).joined(separator: ", ")
@@ -96,23 +84,5 @@ struct SnapshotCommand: ParsableCommand {
             state.ui.screen = .model(model)
         }
         return true
-    }
-
-    /// Scrapes the configured targets for real, on the system clock.
-    static func scrapeLive(_ launch: Launch, size: Size, duration: Milliseconds) -> State {
-        let clock = SystemClock()
-        let runtime = LiveRuntime(state: launch.makeState(size: size), clock: clock, scraper: Scraper(demo: nil), demo: nil)
-        let start = clock.now()
-        runtime.start()
-        let timeout = launch.targets.map(\.timeout.value).max() ?? 10_000
-        while true {
-            runtime.pump()
-            let elapsed = (clock.now() - start).value
-            let allScraped = runtime.state.targets.allSatisfy { $0.lastScrape != nil && !$0.inFlight }
-            if elapsed >= duration.value && allScraped { break }
-            if elapsed >= duration.value + timeout + 1_000 { break }
-            usleep(20_000)
-        }
-        return runtime.state
     }
 }
