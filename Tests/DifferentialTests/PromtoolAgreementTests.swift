@@ -7,20 +7,17 @@ import Testing
 ///
 /// The corpus names say what each file is: `ok-*` both accept, `bad-*` both reject (each breaks
 /// one rule), `strict-*` promtool accepts and we reject on purpose (listed, with the reason, in
-/// `knownStricterThanPromtool`). promtool also lints (exit 3: "no help text", "counter metrics
-/// should have _total suffix", ...): lint findings alone count as accepted; only "text format
-/// parsing error" (exit 1) is a rejection.
+/// `knownStricterThanPromtool`: only the byte-level input policy of ADR 0004, invalid UTF-8 and
+/// NUL). promtool also lints (exit 3: "no help text", "counter metrics should have _total
+/// suffix", ...): lint findings alone count as accepted; only "text format parsing error"
+/// (exit 1) is a rejection.
 @Suite("promtool check metrics agreement")
 struct PromtoolAgreementTests {
-    /// Files where we are stricter than promtool 2.42, on purpose. The test fails if any of them
-    /// stops disagreeing (then it belongs in `ok-`/`bad-`), and if any other file disagrees.
+    /// Files where we are stricter than promtool 2.42, on purpose: only the byte-level input
+    /// policy of docs/adr/0004-exposition-input-policy.md. The 0.0.4 grammar itself is read as
+    /// expfmt reads it. The test fails if any of them stops disagreeing (then it belongs in
+    /// `ok-`/`bad-`), and if any other file disagrees.
     static let knownStricterThanPromtool: [String: String] = [
-        "strict-histogram-bucket-without-le.prom":
-            "expfmt silently drops a histogram bucket without `le`; TextFormatParser rejects it (documented in TextFormatParser)",
-        "strict-summary-without-quantile.prom":
-            "expfmt silently drops a summary sample without `quantile`; TextFormatParser rejects it (documented in TextFormatParser)",
-        "strict-family-reappears.prom":
-            "expfmt merges a family whose samples reappear after another family started; TextFormatParser requires contiguous families",
         "strict-invalid-utf8-in-help.prom":
             "expfmt does not check HELP text for UTF-8; modelwatch checks the whole input for UTF-8 first",
         "strict-nul-in-label-value.prom":

@@ -179,4 +179,79 @@ import Testing
         #expect(families.count == 1)
         #expect(families[0].help == "help via a suffix")
     }
+
+    // The three cases where this parser used to be stricter than expfmt (ADR 0004): expfmt
+    // (`promtool check metrics`) accepts them, and Prometheus's scraper stores every line.
+
+    @Test func histogramBucketWithoutLeIsASampleOfTheHistogram() throws {
+        // expfmt groups `h_bucket` into `h` (promtool --extended counts one histogram `h`) and
+        // leaves the bucket out of its protobuf; Prometheus stores the series `h_bucket{}`.
+        let text = """
+        # TYPE h histogram
+        h_bucket 1
+        h_bucket{x="1"} 2
+        h_bucket{le="+Inf"} 3
+        h 4
+        h_sum 5
+        h_count 3
+
+        """
+        let families = try TextFormatParser.parse(text)
+        #expect(families.map(\.name) == ["h"])
+        #expect(families[0].type == .histogram)
+        #expect(families[0].samples == [
+            Sample(name: "h_bucket", value: 1),
+            Sample(name: "h_bucket", labels: Labels([("x", "1")]), value: 2),
+            Sample(name: "h_bucket", labels: Labels([("le", "+Inf")]), value: 3),
+            Sample(name: "h", value: 4),
+            Sample(name: "h_sum", value: 5),
+            Sample(name: "h_count", value: 3),
+        ])
+    }
+
+    @Test func summarySampleWithoutQuantileIsASampleOfTheSummary() throws {
+        let text = """
+        # TYPE s summary
+        s 1
+        s{x="1"} 2
+        s{quantile="0.5"} 3
+        s_sum 4
+        s_count 5
+
+        """
+        let families = try TextFormatParser.parse(text)
+        #expect(families.map(\.name) == ["s"])
+        #expect(families[0].type == .summary)
+        #expect(families[0].samples == [
+            Sample(name: "s", value: 1),
+            Sample(name: "s", labels: Labels([("x", "1")]), value: 2),
+            Sample(name: "s", labels: Labels([("quantile", "0.5")]), value: 3),
+            Sample(name: "s_sum", value: 4),
+            Sample(name: "s_count", value: 5),
+        ])
+    }
+
+    @Test func aFamilySeenAgainContinuesTheSameFamily() throws {
+        // As expfmt's `metricFamiliesByName`: samples and a first HELP of a family that
+        // reappears after another family go to the family seen first, which keeps its place.
+        let text = """
+        a 1
+        b 2
+        a{x="y"} 3
+        # TYPE h histogram
+        h_bucket{le="+Inf"} 1
+        other 1
+        h_count 1
+        # HELP b late help
+        b{z="1"} 4
+
+        """
+        let families = try TextFormatParser.parse(text)
+        #expect(families.map(\.name) == ["a", "b", "h", "other"])
+        #expect(families.map(\.type) == [.untyped, .untyped, .histogram, .untyped])
+        #expect(families[0].samples == [Sample(name: "a", value: 1), Sample(name: "a", labels: Labels([("x", "y")]), value: 3)])
+        #expect(families[1].help == "late help")
+        #expect(families[1].samples == [Sample(name: "b", value: 2), Sample(name: "b", labels: Labels([("z", "1")]), value: 4)])
+        #expect(families[2].samples.map(\.name) == ["h_bucket", "h_count"])
+    }
 }

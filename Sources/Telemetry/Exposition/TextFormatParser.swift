@@ -16,16 +16,26 @@
 /// newline ("unexpected end of input stream" otherwise), and blanks after the value or the
 /// timestamp are an error ("expected integer as timestamp" / "spurious string after timestamp").
 ///
-/// Where this parser is stricter than expfmt, on purpose (expfmt silently drops or merges):
-/// a histogram bucket without `le`, a summary quantile sample without `quantile`, a duplicate
-/// `le`/`quantile` label, and samples of a family that reappear after another family's lines.
-/// Quoted UTF-8 metric and label names (`{"my.metric"}`) are not supported.
+/// Where expfmt is more lenient than it looks, so is this parser (ADR 0004):
+/// - A histogram bucket without `le` and a summary sample without `quantile` are accepted. expfmt
+///   groups them into their family and leaves them out of its protobuf; Prometheus's scraper
+///   stores them as plain series (`h_bucket{}`), and so does this parser: they are samples of
+///   their family like any other.
+/// - A family's lines need not be contiguous. A sample (or a first HELP) of a family seen
+///   before continues that family, after whatever came in between, as in expfmt's
+///   `metricFamiliesByName`. Only a second HELP, a second TYPE, or a TYPE after the family's
+///   samples is an error.
+///
+/// Where this parser is stricter than expfmt, on purpose: a duplicate `le`/`quantile` label
+/// (expfmt does not compare them with the other labels; Prometheus's TSDB refuses a series
+/// with a repeated label name). Quoted UTF-8 metric and label names (`{"my.metric"}`) are not
+/// supported.
 ///
 /// Samples are grouped into families in order of first appearance. For a family declared
-/// `histogram`, `NAME_bucket` (with `le`), `NAME_sum` and `NAME_count` belong to `NAME`; for
-/// `summary`, `NAME` (with `quantile`), `NAME_sum` and `NAME_count`. Families that end up without
-/// samples (a lone HELP or TYPE) are dropped, as expfmt drops them. Every sample line yields one
-/// `Sample`, labels such as `le` and `quantile` included.
+/// `histogram`, `NAME_bucket`, `NAME_sum` and `NAME_count` belong to `NAME`; for `summary`,
+/// `NAME_sum` and `NAME_count`. Families that end up without samples (a lone HELP or TYPE) are
+/// dropped, as expfmt drops them. Every sample line yields one `Sample`, in input order within
+/// its family, labels such as `le` and `quantile` included.
 ///
 /// Bounds on untrusted input (`ExpositionLimits`), which expfmt does not have: a line longer
 /// than 1 MiB and a sample with more than 1,000 labels are errors.
@@ -56,11 +66,6 @@ public enum TextFormatParser {
     }
 }
 
-/// What a sample name is within its family.
-private enum SampleRole {
-    case plain, bucket, sum, count
-}
-
 /// A family while it is being read.
 private struct FamilyInProgress {
     var family: MetricFamily
@@ -80,15 +85,10 @@ private struct TextFormatParseState {
     var recent = ExpositionRecentStrings()
     /// The family each table entry names, by entry index (-1: none; missing: none).
     var familyOfEntry: [Int] = []
-    /// Set by `parseLabels`: whether the label set had an `le` / a `quantile` label.
-    var sawLe = false
-    var sawQuantile = false
-    /// The family of the most recent HELP, TYPE or sample line.
-    var currentFamily: Int?
     // A one-entry cache: consecutive sample lines usually share a name.
     var lastSampleNameBytes: UnsafeBufferPointer<UInt8>?
     var lastSampleName = ""
-    var lastSampleLookup: (index: Int, role: SampleRole) = (0, .plain)
+    var lastSampleFamily = 0
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
@@ -151,28 +151,25 @@ private struct TextFormatParseState {
         let nameEnd = i
         if i == lineEnd { return }
         guard isBlank(bytes[i]) else { throw error(at: i, "invalid metric name in comment") }
-        let (index, _) = familyForName(nameStart, nameEnd)
+        let index = familyForName(nameStart, nameEnd)
         i = skipBlanks(from: i)
         if i == lineEnd { return }
         if isHelp {
             if families[index].family.help != nil {
                 throw error(at: nameStart, "second HELP line for metric name \"\(families[index].family.name)\"")
             }
-            try checkContiguous(index, at: nameStart)
             families[index].family.help = try unescapeHelp(i, lineEnd)
         } else {
             if families[index].typeIsFixed {
                 throw error(at: nameStart,
                             "second TYPE line for metric name \"\(families[index].family.name)\", or TYPE reported after samples")
             }
-            try checkContiguous(index, at: nameStart)
             guard let type = metricType(slice(i, lineEnd)) else {
                 throw error(at: i, "unknown metric type \"\(string(i, lineEnd))\"")
             }
             families[index].family.type = type
             families[index].typeIsFixed = true
         }
-        currentFamily = index
     }
 
     mutating func parseSample(from start: Int) throws(ExpositionError) {
@@ -184,9 +181,7 @@ private struct TextFormatParseState {
         if i < lineEnd, !isBlank(bytes[i]), bytes[i] != Ascii.openBrace {
             throw error(at: i, "invalid character \(describe(at: i)) in metric name")
         }
-        let (name, index, role) = sampleFamily(nameStart, nameEnd)
-        try checkContiguous(index, at: nameStart)
-        currentFamily = index
+        let (name, index) = sampleFamily(nameStart, nameEnd)
         if !families[index].typeIsFixed {
             families[index].typeIsFixed = true
             families[index].family.type = .untyped
@@ -194,26 +189,11 @@ private struct TextFormatParseState {
         let familyType = families[index].family.type
 
         var labels: [(name: String, value: String)] = []
-        sawLe = false
-        sawQuantile = false
         i = skipBlanks(from: i)
         if i < lineEnd, bytes[i] == Ascii.openBrace {
             labels.reserveCapacity(4)
             i = try parseLabels(from: i + 1, into: &labels, family: index, familyType: familyType)
             i = skipBlanks(from: i)
-        }
-
-        switch (familyType, role) {
-        case (.histogram, .plain), (.histogram, .bucket):
-            if !sawLe {
-                throw error(at: nameStart, "histogram bucket \"\(name)\" has no \"le\" label")
-            }
-        case (.summary, .plain):
-            if !sawQuantile {
-                throw error(at: nameStart, "summary sample \"\(name)\" has no \"quantile\" label")
-            }
-        default:
-            break
         }
 
         // The value.
@@ -285,8 +265,6 @@ private struct TextFormatParseState {
             }
             lastNameStart = labelStart
             lastNameEnd = labelEnd
-            if equals(labelBytes, "le") { sawLe = true }
-            else if equals(labelBytes, "quantile") { sawQuantile = true }
             i = skipBlanks(from: i + 1)
             guard i < lineEnd, bytes[i] == Ascii.quote else {
                 throw error(at: i, "expected '\"' at start of label value, found \(describe(at: i))")
@@ -377,26 +355,26 @@ private struct TextFormatParseState {
     /// The family a HELP/TYPE name or sample name (`bytes[start..<end]`) belongs to, created if
     /// new (as expfmt's `setOrCreateCurrentMF`): the exact name first, then `_sum`/`_count` of a
     /// summary or histogram, then `_bucket` of a histogram.
-    mutating func familyForName(_ start: Int, _ end: Int) -> (Int, SampleRole) {
+    mutating func familyForName(_ start: Int, _ end: Int) -> Int {
         let nameBytes = slice(start, end)
         let entry = table.intern(nameBytes)
-        if let index = family(ofEntry: entry) { return (index, .plain) }
-        func base(_ suffix: StaticString, _ role: SampleRole) -> Int? {
+        if let index = family(ofEntry: entry) { return index }
+        func base(_ suffix: StaticString, histogramOnly: Bool) -> Int? {
             let suffixCount = suffix.utf8CodeUnitCount
             guard nameBytes.count > suffixCount, equals(slice(end - suffixCount, end), suffix) else { return nil }
             guard let baseEntry = table.find(slice(start, end - suffixCount)),
                   let index = family(ofEntry: baseEntry) else { return nil }
             let type = families[index].family.type
-            return type == .histogram || (type == .summary && role != .bucket) ? index : nil
+            return type == .histogram || (type == .summary && !histogramOnly) ? index : nil
         }
-        if let index = base("_count", .count) { return (index, .count) }
-        if let index = base("_sum", .sum) { return (index, .sum) }
-        if let index = base("_bucket", .bucket) { return (index, .bucket) }
+        if let index = base("_count", histogramOnly: false) { return index }
+        if let index = base("_sum", histogramOnly: false) { return index }
+        if let index = base("_bucket", histogramOnly: true) { return index }
         let index = families.count
         families.append(FamilyInProgress(family: MetricFamily(name: table.strings[entry])))
         while familyOfEntry.count <= entry { familyOfEntry.append(-1) }
         familyOfEntry[entry] = index
-        return (index, .plain)
+        return index
     }
 
     func family(ofEntry entry: Int) -> Int? {
@@ -406,26 +384,17 @@ private struct TextFormatParseState {
     }
 
     /// `familyForName` for a sample line, with a cache for runs of the same name.
-    mutating func sampleFamily(_ start: Int, _ end: Int) -> (String, Int, SampleRole) {
+    mutating func sampleFamily(_ start: Int, _ end: Int) -> (String, Int) {
         let nameBytes = slice(start, end)
         if let last = lastSampleNameBytes, ExpositionBytes.equal(last, nameBytes) {
-            return (lastSampleName, lastSampleLookup.index, lastSampleLookup.role)
+            return (lastSampleName, lastSampleFamily)
         }
         let found = familyForName(start, end)
         let name = table.string(nameBytes)
         lastSampleNameBytes = nameBytes
         lastSampleName = name
-        lastSampleLookup = found
-        return (name, found.0, found.1)
-    }
-
-    /// A family's lines must be contiguous: once another family's lines started, its samples
-    /// (or late metadata) may not appear again.
-    func checkContiguous(_ index: Int, at offset: Int) throws(ExpositionError) {
-        if let current = currentFamily, current != index, !families[index].family.samples.isEmpty {
-            throw error(at: offset,
-                        "metric family \"\(families[index].family.name)\" appears more than once: its lines must be contiguous")
-        }
+        lastSampleFamily = found
+        return (name, found)
     }
 
     /// A TYPE line's type, in any letter case.
