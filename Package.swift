@@ -24,6 +24,7 @@ let package = Package(
         // Pure core libraries: no terminal, no sockets, no files.
         .target(name: "Telemetry"),
         .target(name: "PromQL", dependencies: ["Telemetry"]),
+        .target(name: "Alerting", dependencies: ["PromQL", "Telemetry", .product(name: "Yams", package: "Yams")]),
         .target(name: "Models", dependencies: ["Telemetry"]),
         .target(name: "Logs", dependencies: ["Telemetry"]),
         .target(name: "Incidents", dependencies: ["Telemetry"]),
@@ -44,7 +45,7 @@ let package = Package(
         .target(name: "CursesBackend", dependencies: ["CNcursesw", "TerminalUI"]),
         .executableTarget(
             name: "modelwatch",
-            dependencies: ["Dashboard", "Sources", "CursesBackend", "TerminalUI", "Telemetry", "PromQL",
+            dependencies: ["Dashboard", "Sources", "CursesBackend", "TerminalUI", "Telemetry", "PromQL", "Alerting",
                            "Models", "Logs", "Incidents", "DemoFleet",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
@@ -58,6 +59,7 @@ let package = Package(
 
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "TestSupport"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Telemetry", "TestSupport"]),
+        .testTarget(name: "AlertingTests", dependencies: ["Alerting", "PromQL", "Telemetry", "TestSupport"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Telemetry", "DemoFleet"]),
         .testTarget(name: "LogsTests", dependencies: ["Logs", "Telemetry"]),
         .testTarget(name: "IncidentsTests", dependencies: ["Incidents", "Telemetry"]),

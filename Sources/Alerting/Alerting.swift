@@ -1,0 +1,2 @@
+/// Prometheus alerting and recording rules. (Being written.)
+public enum Alerting {}
