@@ -51,7 +51,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "modelwatch-bench",
-            dependencies: ["Telemetry", "Sources", "DemoFleet",
+            dependencies: ["Telemetry", "Sources", "DemoFleet", "PromQL",
                            .product(name: "FlyingFox", package: "FlyingFox")],
             path: "Sources/Benchmarks"
         ),

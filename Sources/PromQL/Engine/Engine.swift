@@ -105,6 +105,7 @@ final class Evaluator {
         if let c = selectCache[cacheKey] { return c }
         let nameMatchers = s.matchers.filter { $0.name == Labels.metricName }
         let labelMatchers = s.matchers.filter { $0.name != Labels.metricName }
+        let equalPairs = labelMatchers.filter { $0.kind == .equal }.map { (name: $0.name, value: $0.value) }
         func labelsMatch(_ l: Labels) -> Bool {
             for m in labelMatchers where !m.matches(l[m.name] ?? "") { return false }
             return true
@@ -120,7 +121,8 @@ final class Evaluator {
         names = names.filter { n in nameMatchers.allSatisfy { $0.matches(n) } }
         var out: [SeriesKey] = []
         for n in names {
-            out.append(contentsOf: labelMatchers.isEmpty ? store.series(named: n) : store.series(named: n, where: labelsMatch))
+            out.append(contentsOf: labelMatchers.isEmpty ? store.series(named: n)
+                       : store.series(named: n, equal: equalPairs, where: labelsMatch))
             try checkLimit(out.count)
         }
         selectCache[cacheKey] = out

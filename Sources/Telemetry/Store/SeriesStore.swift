@@ -87,6 +87,9 @@ public struct SeriesStore: Sendable {
     private var freeSlots: [Int32] = []
     private var slotByKey: [SeriesKey: Int32] = [:]
     private var slotsByName: [String: Set<Int32>] = [:]
+    /// Postings, as Prometheus keeps them: metric name → label name → label value → series.
+    /// Equality matchers intersect these instead of testing every series of a name.
+    private var postings: [String: [String: [String: Set<Int32>]]] = [:]
     private var targets: [String: TargetScrape] = [:]
     private var queue = EvictionQueue()
     private var chunkCount = 0
@@ -249,6 +252,9 @@ public struct SeriesStore: Sendable {
         }
         slotByKey[key] = slot
         slotsByName[key.name, default: []].insert(slot)
+        for pair in key.labels.pairs {
+            postings[key.name, default: [:]][pair.name, default: [:]][pair.value, default: []].insert(slot)
+        }
         bytesUsed += Self.overhead(of: key)
         return slot
     }
@@ -350,6 +356,12 @@ public struct SeriesStore: Sendable {
         slotByKey[s.key] = nil
         slotsByName[s.key.name]?.remove(slot)
         if slotsByName[s.key.name]?.isEmpty == true { slotsByName[s.key.name] = nil }
+        for pair in s.key.labels.pairs {
+            postings[s.key.name]?[pair.name]?[pair.value]?.remove(slot)
+            if postings[s.key.name]?[pair.name]?[pair.value]?.isEmpty == true { postings[s.key.name]?[pair.name]?[pair.value] = nil }
+            if postings[s.key.name]?[pair.name]?.isEmpty == true { postings[s.key.name]?[pair.name] = nil }
+        }
+        if postings[s.key.name]?.isEmpty == true { postings[s.key.name] = nil }
         if let target = s.target, targets[target]?.series[slot]?.incarnation == s.incarnation {
             targets[target]!.series[slot] = nil
             if targets[target]!.series.isEmpty { targets[target] = nil }
@@ -421,6 +433,30 @@ public struct SeriesStore: Sendable {
         // Filter before sorting: queries usually keep a few series of many.
         var keys: [SeriesKey] = []
         for id in ids {
+            let key = slots[Int(id)].key
+            if predicate(key.labels) { keys.append(key) }
+        }
+        return keys.sorted { Self.labelOrder($0.labels, $1.labels) }
+    }
+
+    /// The series with this metric name that have every label in `equal` with exactly that
+    /// value and whose labels satisfy `predicate`, sorted by label set. The `equal` pairs are
+    /// looked up in the postings index, so a selector such as `{model="m"}` over many series
+    /// touches only the series it can match. An empty value in `equal` means "label absent" in
+    /// PromQL and is left to `predicate`.
+    public func series(named name: String, equal: [(name: String, value: String)],
+                       where predicate: (Labels) -> Bool) -> [SeriesKey] {
+        let indexed = equal.filter { !$0.value.isEmpty }
+        guard !indexed.isEmpty else { return series(named: name, where: predicate) }
+        guard let byLabel = postings[name] else { return [] }
+        var sets: [Set<Int32>] = []
+        for pair in indexed {
+            guard let set = byLabel[pair.name]?[pair.value] else { return [] }
+            sets.append(set)
+        }
+        sets.sort { $0.count < $1.count }
+        var keys: [SeriesKey] = []
+        for id in sets[0] where sets.dropFirst().allSatisfy({ $0.contains(id) }) {
             let key = slots[Int(id)].key
             if predicate(key.labels) { keys.append(key) }
         }

@@ -1,2 +1,0 @@
-/// Prometheus alerting and recording rules. (Being written.)
-public enum Alerting {}
