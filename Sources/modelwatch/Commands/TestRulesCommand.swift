@@ -1,0 +1,38 @@
+import Alerting
+import ArgumentParser
+import Foundation
+
+/// `modelwatch test-rules FILE...`: promtool's rule unit tests, with `promtool test rules`'s output and exit codes.
+struct TestRulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test-rules",
+        abstract: "Run Prometheus rule unit-test files (promtool's format) against modelwatch's rule evaluator.",
+        discussion: """
+            Prints "Unit Testing:  FILE" then "  SUCCESS" for each file, or "  FAILED:" and the failures \
+            on standard error, as `promtool test rules` does. Exits 0 when every file passes, 1 otherwise. \
+            See docs/rules.md.
+            """
+    )
+
+    @Argument(help: "Unit-test files.")
+    var files: [String]
+
+    func out(_ s: String) { FileHandle.standardOutput.write(Data(s.utf8)) }
+
+    func run() throws {
+        let tester = RuleUnitTester()
+        var failed = false
+        for file in files {
+            out("Unit Testing:  \(file)\n")
+            let report = tester.run(file: file)
+            if report.passed {
+                out("  SUCCESS\n\n")
+            } else {
+                failed = true
+                FileHandle.standardError.write(Data(("  FAILED:\n" + report.errors.joined(separator: "\n") + "\n").utf8))
+                out("\n")
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
