@@ -152,7 +152,7 @@ public struct RuleGroupEvaluator: Sendable {
             var ann: [String: String] = [:]
             for (name, tmpl) in rule.annotations { ann[name] = tmpl.expandOrError(data, name: rule.name) }
             if current[l] != nil {
-                throw RuleEvalError(rule: rule.name, at: t, message: "vector contains metrics with the same labelset after applying alert labels: \(l)")
+                throw RuleEvalError(rule: rule.name, at: t, message: "vector contains metrics with the same labelset after applying alert labels")
             }
             current[l] = Alert(labels: l, annotations: ann, state: .pending, value: v, activeAt: t)
         }
