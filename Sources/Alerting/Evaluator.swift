@@ -89,9 +89,6 @@ public struct RuleGroupEvaluator: Sendable {
                 case .recording: samples = try evalRecording(rule, at: t, store: store)
                 case .alerting: samples = try evalAlerting(i, at: t, store: store)
                 }
-                if group.limit > 0, samples.count > group.limit {
-                    throw RuleEvalError(rule: rule.name, at: t, message: "exceeded limit of \(group.limit) with \(samples.count) series")
-                }
                 for (labels, v) in samples {
                     let name = labels["__name__"] ?? ""
                     let key = SeriesKey(name: name, labels: labels.removing(["__name__"]))
@@ -133,6 +130,9 @@ public struct RuleGroupEvaluator: Sendable {
                 throw RuleEvalError(rule: rule.name, at: t, message: "vector contains metrics with the same labelset after applying rule labels")
             }
             out.append((l, v))
+        }
+        if group.limit > 0, out.count > group.limit {
+            throw RuleEvalError(rule: rule.name, at: t, message: "exceeded limit \(group.limit) with \(out.count) series")
         }
         return out
     }
@@ -197,6 +197,11 @@ public struct RuleGroupEvaluator: Sendable {
                 out.append((a.labels.setting("__name__", "ALERTS").setting("alertstate", a.state.rawValue), 1))
                 out.append((a.labels.setting("__name__", "ALERTS_FOR_STATE"), Double(a.activeAt.milliseconds / 1000)))
             }
+        }
+        let numActivePending = alerts.values.filter { $0.state != .inactive }.count
+        if group.limit > 0, numActivePending > group.limit {
+            active[i] = [:]
+            throw RuleEvalError(rule: rule.name, at: t, message: "exceeded limit of \(group.limit) with \(numActivePending) alerts")
         }
         active[i] = alerts
         return out

@@ -92,3 +92,18 @@ import Telemetry
         #expect(v.first?.labels["src"] == "rec")
     }
 }
+
+@Suite struct LimitTests {
+    @Test func alertLimitCountsAlertsNotSeries() throws {
+        let text = "groups:\n- name: g\n  limit: 2\n  rules:\n  - alert: A\n    expr: m > 0\n"
+        let g = try RuleLoader.load(text: text, file: "t.yml").get()[0]
+        func run(_ n: Int) -> [RuleEvalError] {
+            var ev = RuleGroupEvaluator(group: g)
+            var s = SeriesStore(retention: Milliseconds(Int64.max / 4))
+            for k in 0..<n { s.append(SeriesKey(name: "m", labels: Labels([("i", "\(k)")])), Point(t: Timestamp(milliseconds: 0), v: 1)) }
+            return ev.evaluate(at: Timestamp(milliseconds: 0), store: &s)
+        }
+        #expect(run(2).isEmpty)
+        #expect(run(3).first?.message == "exceeded limit of 2 with 3 alerts")
+    }
+}
