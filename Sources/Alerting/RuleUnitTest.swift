@@ -76,7 +76,8 @@ public struct RuleUnitTester: Sendable {
     struct InputSeries { var key: SeriesKey; var values: [Double?] }
 
     func runGroup(_ t: Yams.Node, groups: [RuleGroup], evalInterval: Int64) throws -> [String] {
-        let interval = try duration(t["interval"], default: evalInterval)
+        // promtool 2.42 does not default a missing `interval`: every sample then sits at t=0 (the first one wins).
+        let interval = try duration(t["interval"], default: 0)
         let testName = t["name"]?.string
         var ext: [String: String] = [:]
         for (k, v) in t["external_labels"]?.mapping ?? Yams.Node.Mapping([]) { ext[k.string ?? ""] = v.string ?? "" }
@@ -176,7 +177,7 @@ public struct RuleUnitTester: Sendable {
             let g = got.sorted { $0.0.description < $1.0.description }, e = test.exp.sorted { $0.0.description < $1.0.description }
             let same = g.count == e.count && zip(g, e).allSatisfy { $0.0 == $1.0 && Self.sameValue($0.1, $1.1) }
             if !same {
-                func fmt(_ xs: [(Labels, Double)]) -> String { xs.map { "\(Self.promLabels($0.0)) \(Self.formatE($0.1))" }.joined(separator: ", ") }
+                func fmt(_ xs: [(Labels, Double)]) -> String { xs.isEmpty ? "nil" : xs.map { "\(Self.promLabels($0.0)) \(Self.formatE($0.1))" }.joined(separator: ", ") }
                 errs.append("\(namePrefix)    expr: \(Self.quote(test.expr)), time: \(Self.formatDuration(test.evalTime)),\n        exp: \(fmt(e))\n        got: \(fmt(g))")
             }
         }
@@ -209,8 +210,9 @@ public struct RuleUnitTester: Sendable {
     static func formatE(_ v: Double) -> String {
         if v.isNaN { return "NaN" }
         if v.isInfinite { return v > 0 ? "+Inf" : "-Inf" }
+        if v == 0 { return (v.sign == .minus ? "-" : "") + "0E+00" }
         let (neg, digits, dp) = GoFormat.shortestDigits(v)
-        return GoFormat.eForm(digits, dp - 1).uppercased().replacingOccurrences(of: "E", with: "E").replacingOccurrences(of: "-", with: "-") .prefixSign(neg)
+        return (neg ? "-" : "") + GoFormat.eForm(digits, dp - 1).uppercased()
     }
 
     /// Prometheus's model.Duration formatting: `1h30m`, `2m`, `0s`.
@@ -277,6 +279,3 @@ public struct RuleUnitTester: Sendable {
     }
 }
 
-extension String {
-    fileprivate func prefixSign(_ neg: Bool) -> String { neg ? "-" + self : self }
-}

@@ -107,3 +107,40 @@ import Telemetry
         #expect(run(3).first?.message == "exceeded limit of 2 with 3 alerts")
     }
 }
+
+@Suite struct UnitTesterTests {
+    @Test func missingIntervalPutsEverySampleAtZeroLikePromtool242() {
+        let text = """
+        tests:
+        - input_series:
+          - series: 'm'
+            values: '0 1 2 3'
+          promql_expr_test:
+          - expr: m
+            eval_time: 1m
+            exp_samples:
+            - labels: 'm'
+              value: 0
+        """
+        let r = RuleUnitTester().run(text: text, file: "t.yml", readRuleFile: { ($0, nil) })
+        #expect(r.passed, "\(r.errors)")
+    }
+
+    @Test func failureTextLikePromtool() {
+        let text = """
+        tests:
+        - interval: 1m
+          input_series:
+          - series: 'm{a="b"}'
+            values: '240'
+          promql_expr_test:
+          - expr: m
+            eval_time: 0m
+            exp_samples:
+            - labels: 'm{a="b"}'
+              value: 0
+        """
+        let r = RuleUnitTester().run(text: text, file: "t.yml", readRuleFile: { ($0, nil) })
+        #expect(r.errors == ["    expr: \"m\", time: 0s,\n        exp: {__name__=\"m\", a=\"b\"} 0E+00\n        got: {__name__=\"m\", a=\"b\"} 2.4E+02"])
+    }
+}
