@@ -200,11 +200,10 @@ public struct RuleUnitTester: Sendable {
 
     static func show(_ alerts: [(Labels, [String: String])]) -> String {
         if alerts.isEmpty { return "[]" }
-        var s = "[\n"
-        for (k, a) in alerts.enumerated() {
-            s += "            \(k):\n              Labels:\(promLabels(a.0))\n              Annotations:\(promLabels(Labels(a.1)))\n"
+        let entries = alerts.enumerated().map { k, a in
+            "            \(k):\n              Labels:\(promLabels(a.0))\n              Annotations:\(promLabels(Labels(a.1)))"
         }
-        return s + "            ]"
+        return "[\n" + entries.joined(separator: ",\n") + "\n            ]"
     }
 
     static func formatE(_ v: Double) -> String {

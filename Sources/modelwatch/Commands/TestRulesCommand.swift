@@ -18,6 +18,7 @@ struct TestRulesCommand: ParsableCommand {
     var files: [String]
 
     func out(_ s: String) { FileHandle.standardOutput.write(Data(s.utf8)) }
+    func err(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
 
     func run() throws {
         let tester = RuleUnitTester()
@@ -29,7 +30,9 @@ struct TestRulesCommand: ParsableCommand {
                 out("  SUCCESS\n\n")
             } else {
                 failed = true
-                FileHandle.standardError.write(Data(("  FAILED:\n" + report.errors.joined(separator: "\n") + "\n").utf8))
+                // As promtool: "FAILED:" and each failure on stderr, a blank stdout line per failure and per file.
+                err("  FAILED:\n")
+                for e in report.errors { err(e + "\n"); out("\n") }
                 out("\n")
             }
         }
