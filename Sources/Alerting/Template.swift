@@ -35,12 +35,17 @@ public struct Template: Sendable {
     enum Node: Sendable {
         case text(String)
         case action(declare: String?, pipeline: [[Arg]])
+        case ifBlock(condition: [[Arg]], then: [Node], otherwise: [Node])
+        // Markers used while parsing only.
+        case elseMarker(condition: [[Arg]]?)
+        case endMarker
     }
     let nodes: [Node]
     public let source: String
 
     static let functions: Set<String> = ["humanize", "humanize1024", "humanizeDuration", "humanizePercentage",
-                                         "printf", "toUpper", "toLower", "title", "reReplaceAll", "print"]
+                                         "printf", "toUpper", "toLower", "title", "reReplaceAll", "print",
+                                         "eq", "ne", "lt", "le", "gt", "ge", "and", "or", "not"]
 
     public init(_ text: String) throws {
         source = text
@@ -73,12 +78,26 @@ public struct Template: Sendable {
         }
         pendingText += rest
         if !pendingText.isEmpty { nodes.append(.text(pendingText)) }
-        self.nodes = nodes
+        var i = 0
+        self.nodes = try Template.nest(nodes, &i, inIf: false)
+        if i < nodes.count { throw TemplateError("unexpected {{end}} or {{else}}") }
     }
 
     static func parseAction(_ s: String) throws -> Node {
         var tokens = try tokenize(s)
         if tokens.isEmpty { throw TemplateError("missing value for command") }
+        if case .word("if") = tokens[0] {
+            var idx = 1
+            return .ifBlock(condition: try parsePipeline(tokens, &idx), then: [], otherwise: [])
+        }
+        if case .word("end") = tokens[0], tokens.count == 1 { return .endMarker }
+        if case .word("else") = tokens[0] {
+            if tokens.count == 1 { return .elseMarker(condition: nil) }
+            if case .word("if") = tokens[1] {
+                var idx = 2
+                return .elseMarker(condition: try parsePipeline(tokens, &idx))
+            }
+        }
         if case .word(let w) = tokens[0], ["if", "else", "end", "range", "with", "define", "template", "block"].contains(w) {
             throw TemplateError("unsupported template action \"\(w)\"")
         }
@@ -94,6 +113,43 @@ public struct Template: Sendable {
     }
 
     enum Token { case word(String), string(String), number(Double), pipe, lparen, rparen, declare }
+
+    /// Turns the flat list (with if/else/end markers) into nested `ifBlock`s.
+    static func nest(_ flat: [Node], _ i: inout Int, inIf: Bool) throws -> [Node] {
+        var out: [Node] = []
+        while i < flat.count {
+            switch flat[i] {
+            case .ifBlock(let cond, _, _):
+                i += 1
+                out.append(try ifChain(cond, flat, &i))
+            case .elseMarker, .endMarker:
+                if !inIf { throw TemplateError("unexpected {{end}} or {{else}}") }
+                return out
+            default:
+                out.append(flat[i]); i += 1
+            }
+        }
+        if inIf { throw TemplateError("unexpected EOF: missing {{end}}") }
+        return out
+    }
+
+    static func ifChain(_ cond: [[Arg]], _ flat: [Node], _ i: inout Int) throws -> Node {
+        let then = try nest(flat, &i, inIf: true)
+        switch flat[i] {
+        case .endMarker:
+            i += 1
+            return .ifBlock(condition: cond, then: then, otherwise: [])
+        case .elseMarker(let c?):
+            i += 1
+            return .ifBlock(condition: cond, then: then, otherwise: [try ifChain(c, flat, &i)])
+        default:
+            i += 1
+            let otherwise = try nest(flat, &i, inIf: true)
+            guard case .endMarker = flat[i] else { throw TemplateError("expected {{end}}") }
+            i += 1
+            return .ifBlock(condition: cond, then: then, otherwise: otherwise)
+        }
+    }
 
     static func tokenize(_ s: String) throws -> [Token] {
         var out: [Token] = []
@@ -196,15 +252,31 @@ public struct Template: Sendable {
             "$externalLabels": .map(data.externalLabels), "$externalURL": .string(data.externalURL),
         ]
         var out = ""
+        try Template.render(nodes, data: data, vars: &vars, into: &out)
+        return out
+    }
+
+    static func render(_ nodes: [Node], data: TemplateData, vars: inout [String: TValue], into out: inout String) throws {
         for n in nodes {
             switch n {
             case .text(let s): out += s
             case .action(let declare, let p):
-                let v = try Template.run(p, data: data, vars: vars)
-                if let declare { vars[declare] = v } else { out += Template.show(v) }
+                let v = try run(p, data: data, vars: vars)
+                if let declare { vars[declare] = v } else { out += show(v) }
+            case .ifBlock(let cond, let then, let otherwise):
+                try render(truth(try run(cond, data: data, vars: vars)) ? then : otherwise, data: data, vars: &vars, into: &out)
+            case .elseMarker, .endMarker: break
             }
         }
-        return out
+    }
+
+    static func truth(_ v: TValue) -> Bool {
+        switch v {
+        case .string(let s): return !s.isEmpty && s != "false"
+        case .number(let d): return d != 0
+        case .map(let m): return !m.isEmpty
+        case .none: return false
+        }
     }
 
     /// Expands, turning an error into Prometheus's `<error expanding template: ...>` text.
@@ -296,6 +368,31 @@ public struct Template: Sendable {
         case "toLower": return .string(show(try one()).lowercased())
         case "title": return .string(show(try one()).capitalized)
         case "print": return .string(args.map(show).joined())
+        case "not": return .string(truth(try one()) ? "false" : "true")
+        case "and":
+            guard !args.isEmpty else { throw TemplateError("wrong number of args for and") }
+            return args.first(where: { !truth($0) }) ?? args.last!
+        case "or":
+            guard !args.isEmpty else { throw TemplateError("wrong number of args for or") }
+            return args.first(where: truth) ?? args.last!
+        case "eq", "ne", "lt", "le", "gt", "ge":
+            guard args.count == 2 else { throw TemplateError("wrong number of args for \(f): want 2 got \(args.count)") }
+            let c: Int
+            switch (args[0], args[1]) {
+            case (.number(let a), .number(let b)): c = a < b ? -1 : (a > b ? 1 : 0)
+            case (.string(let a), .string(let b)): c = a < b ? -1 : (a > b ? 1 : 0)
+            default: throw TemplateError("incompatible types for comparison")
+            }
+            let r: Bool
+            switch f {
+            case "eq": r = c == 0
+            case "ne": r = c != 0
+            case "lt": r = c < 0
+            case "le": r = c <= 0
+            case "gt": r = c > 0
+            default: r = c >= 0
+            }
+            return .string(r ? "true" : "false")
         case "printf":
             guard case .string(let fmt)? = args.first else { throw TemplateError("wrong type for value; expected string") }
             return .string(GoFormat.printf(fmt, Array(args.dropFirst())))

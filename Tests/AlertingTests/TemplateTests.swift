@@ -41,3 +41,23 @@ import Testing
         #expect(throws: TemplateError.self) { try Template("{{ $value ") }
     }
 }
+
+@Suite struct TemplateConditionalTests {
+    func expand(_ t: String, _ v: Double) throws -> String {
+        try Template(t).expand(TemplateData(labels: ["tier": "gold"], value: v))
+    }
+
+    @Test func ifElseChain() throws {
+        let t = "{{ if gt $value 10.0 }}page{{ else if gt $value 2.0 }}ticket{{ else }}info{{ end }}"
+        #expect(try expand(t, 11) == "page")
+        #expect(try expand(t, 3) == "ticket")
+        #expect(try expand(t, 1) == "info")
+        #expect(try expand("{{ if eq .Labels.tier \"gold\" }}G{{ end }}!", 0) == "G!")
+        #expect(try expand("{{ if not (eq $labels.tier \"gold\") }}x{{ end }}.", 0) == ".")
+    }
+
+    @Test func unbalancedIsAParseError() {
+        #expect(throws: TemplateError.self) { try Template("{{ if gt $value 1.0 }}x") }
+        #expect(throws: TemplateError.self) { try Template("x{{ end }}") }
+    }
+}
