@@ -29,6 +29,9 @@ public final class Scraper: Sendable {
 
     public static let defaultBodyLimit = 64 << 20
 
+    /// Where scrape deadlines fire.
+    private static let deadlines = DispatchQueue(label: "modelwatch.scrape-deadlines")
+
     public init(demo: DemoSource? = nil, bodyLimit: Int = Scraper.defaultBodyLimit) {
         self.demo = demo
         self.bodyLimit = bodyLimit
@@ -223,13 +226,14 @@ public final class Scraper: Sendable {
         let task = session.dataTask(with: request)
         // URLSession on Linux (libcurl) rounds its timeouts down to whole seconds, so the
         // deadline is enforced here as well, to the millisecond.
-        // On a Dispatch timer, not Task.sleep: the deadline must fire even when every thread of
-        // the cooperative pool is busy.
+        // On a private serial queue, not Task.sleep nor the global queue: the deadline must fire
+        // on time even when every thread of the cooperative pool and of the width-limited global
+        // queue is busy (a serial queue gets an overcommitting thread of its own).
         let deadline = DispatchWorkItem {
             collector.finish(.timedOut)
             task.cancel()
         }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(max(1, timeout.value))), execute: deadline)
+        Scraper.deadlines.asyncAfter(deadline: .now() + .milliseconds(Int(max(1, timeout.value))), execute: deadline)
         defer { deadline.cancel() }
         let outcome = await withCheckedContinuation { (continuation: CheckedContinuation<BodyCollector.Outcome, Never>) in
             collector.start(continuation)
