@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "TerminalUI"),
         .target(
             name: "Dashboard",
-            dependencies: ["Telemetry", "Models", "Logs", "Incidents", "TerminalUI", "DemoFleet",
+            dependencies: ["Telemetry", "Models", "Logs", "Incidents", "TerminalUI", "DemoFleet", "Alerting", "PromQL",
                            .product(name: "Yams", package: "Yams")]
         ),
         // I/O.

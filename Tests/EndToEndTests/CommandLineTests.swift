@@ -66,6 +66,27 @@ import TestSupport
         #expect(bad.stderr.contains("line 1, column 12"), "\(bad.stderr)")
     }
 
+    @Test func ruleFilesRunInTheAppLoopAndBadOnesAreNamed() throws {
+        let bin = try modelwatchBinary()
+        let rules = Fixtures.repositoryRoot.appendingPathComponent("sample-data/rules/model-health.yaml").path
+        let alerts = try runCommand(bin, ["query", "ALERTS{alertstate=\"firing\"}", "--rules", rules, "--at", "200s"])
+        #expect(alerts.status == 0, "\(alerts.stderr)")
+        #expect(alerts.stdout.contains("alertname=\"ModelErrorRateHigh\""), "\(alerts.stdout)")
+        #expect(alerts.stdout.contains("model=\"fraud-detector\""), "\(alerts.stdout)")
+        let quiet = try runCommand(bin, ["query", "ALERTS", "--rules", rules, "--at", "90s"])
+        #expect(quiet.stdout.contains("(empty result)"), "nothing fires before the incident: \(quiet.stdout)")
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mw-rules-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("bad.yaml").path
+        try "groups:\n  - name: g\n    rules:\n      - alert: Broken\n        expr: rate(up[5m]\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let both = try runCommand(bin, ["snapshot", "--rules", bad, "--rules", rules, "--at", "200s", "--size", "120x40"])
+        #expect(both.status == 0)
+        #expect(both.stderr.contains("bad.yaml:5"), "file and line of the bad rule: \(both.stderr)")
+        #expect(both.stdout.contains("ModelErrorRateHigh"), "the good file still loads:\n\(both.stdout)")
+    }
+
     @Test func promqlTestRunsPrometheusOwnScripts() throws {
         let dir = Fixtures.conformance("prometheus")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".test") }.sorted()

@@ -30,4 +30,6 @@ public enum Timer: Hashable, Sendable {
     case scrapeDue(target: String, generation: Int = 0)
     /// Time to read new log lines from the sources that have them.
     case collectLogs
+    /// A rule group's evaluation interval came round (its index in `State.ruleGroups`).
+    case evaluateRules(group: Int)
 }

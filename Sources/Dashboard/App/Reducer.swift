@@ -22,6 +22,9 @@ public func reduce(_ state: inout State, _ msg: Msg) -> [Effect] {
             effects.append(.readLogs)
             effects.append(.schedule(after: .seconds(1), .collectLogs))
         }
+        for (i, group) in state.ruleGroups.enumerated() {
+            effects.append(.schedule(after: Milliseconds(max(1_000, group.group.interval)), .evaluateRules(group: i)))
+        }
         return effects
 
     case .timerFired(let timer, let at):
@@ -45,6 +48,10 @@ public func reduce(_ state: inout State, _ msg: Msg) -> [Effect] {
             return effects
         case .collectLogs:
             return [.readLogs, .schedule(after: .seconds(1), .collectLogs)]
+        case .evaluateRules(let i):
+            guard state.ruleGroups.indices.contains(i) else { return [] }
+            RuleAlerts.evaluate(group: i, at: at, state: &state)
+            return [.schedule(after: Milliseconds(max(1_000, state.ruleGroups[i].group.interval)), .evaluateRules(group: i))]
         }
 
     case .scrapeCompleted(let result):

@@ -1,3 +1,4 @@
+import Alerting
 import Incidents
 import Logs
 import Models
@@ -25,7 +26,14 @@ public struct State: Sendable {
     public var targets: [TargetStatus]
     public var store: SeriesStore
     public var models: [ModelKey: ModelState] = [:]
+    /// Alerts of the built-in health rules.
     public var alerts: [HealthAlert] = []
+    /// Prometheus rule groups loaded from rule files, each with its own alert state.
+    public var ruleGroups: [RuleGroupEvaluator] = []
+    /// The pending and firing alerts of those groups, as shown on screen.
+    public var ruleAlerts: [HealthAlert] = []
+    /// Rule evaluation errors of the last cycle (a bad query, colliding labels).
+    public var ruleErrors: [String] = []
     public var timeline = Timeline()
     public var logs: LogBuffer
     public var rules: HealthRules
@@ -65,7 +73,9 @@ public struct State: Sendable {
     public var bannerText: String? { notice ?? banner }
 
     public var targetsUp: Int { targets.filter { $0.health == .up }.count }
-    public var firingAlerts: [HealthAlert] { alerts.filter { $0.state == .firing } }
+    /// Every alert shown: built-in health alerts and rule-file alerts.
+    public var allAlerts: [HealthAlert] { alerts + ruleAlerts }
+    public var firingAlerts: [HealthAlert] { allAlerts.filter { $0.state == .firing } }
     public func target(named name: String) -> TargetStatus? { targets.first { $0.target.name == name } }
 }
 

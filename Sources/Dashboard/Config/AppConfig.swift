@@ -26,6 +26,8 @@ public struct AppConfig: Hashable, Sendable {
     public var retention: Milliseconds
     /// The series store's memory budget in bytes; the oldest chunks go first past it.
     public var memoryBudget: Int?
+    /// Prometheus rule files, relative to the config file's folder.
+    public var ruleFiles: [String] = []
 
     public static let defaultMemoryBudget = 256 << 20
 
@@ -36,7 +38,7 @@ public struct AppConfig: Hashable, Sendable {
 
     public static func parse(_ text: String, file: String) throws(ConfigError) -> AppConfig {
         let root = try YAMLDocument.parse(text, file: file)
-        try root.expectKeys(["theme", "storage", "scrape", "targets"])
+        try root.expectKeys(["theme", "storage", "scrape", "targets", "rule_files"])
         var config = AppConfig()
         config.theme = try root.optional("theme")?.string()
         if let storage = try root.optional("storage") {
@@ -49,6 +51,13 @@ public struct AppConfig: Hashable, Sendable {
             try scrape.expectKeys(["interval", "timeout"])
             if let v = try scrape.optional("interval") { defaultInterval = try duration(v) }
             if let v = try scrape.optional("timeout") { defaultTimeout = try duration(v) }
+        }
+        if let files = try root.optional("rule_files") {
+            for item in try files.sequence() {
+                let path = try item.string()
+                let base = file.contains("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
+                config.ruleFiles.append(path.hasPrefix("/") ? path : base + "/" + path)
+            }
         }
         let targetsNode = try root.required("targets")
         let items = try targetsNode.sequence()

@@ -23,6 +23,13 @@ public struct HealthAlert: Hashable, Sendable {
 
     /// Identity across evaluations: the same rule on the same model or target.
     public var identity: String { "\(name)|\(job)|\(model ?? "")" }
+
+    /// Whether the alert is about this model: named by model (on its job, or on no job), or
+    /// about the whole target the model is served by.
+    public func concerns(_ key: ModelKey) -> Bool {
+        if let model { return model == key.name && (job.isEmpty || job == key.job) }
+        return job == key.job
+    }
 }
 
 /// Thresholds for the built-in health rules. (Prometheus-compatible rule files replace and

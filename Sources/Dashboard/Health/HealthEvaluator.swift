@@ -121,7 +121,7 @@ enum HealthEvaluator {
     static func updateStatuses(state: inout State) {
         for key in state.models.keys {
             guard var model = state.models[key] else { continue }
-            let alerts = state.alerts.filter { $0.job == key.job && ($0.model == nil || $0.model == key.name) && $0.state == .firing }
+            let alerts = state.allAlerts.filter { $0.state == .firing && $0.concerns(key) }
             if state.target(named: key.job)?.health == .down {
                 model.status = .down
             } else if alerts.contains(where: { $0.severity == .critical }) {

@@ -8,7 +8,7 @@ enum Header {
         let style = theme.style(.header)
         buffer.fill(Rect(x: 0, y: row, width: width, height: 1), with: Cell(" ", style: style))
         let firing = state.firingAlerts.count
-        let pending = state.alerts.count - firing
+        let pending = state.allAlerts.count - firing
         var left: [Span] = [
             Span(" modelwatch ", style: style.adding(.bold)),
             Span(" \(state.mode.rawValue) ", style: theme.style(.headerMode)),

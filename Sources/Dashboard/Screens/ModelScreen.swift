@@ -57,7 +57,7 @@ enum ModelScreen {
 
         let lower = charts[4]
         guard lower.height >= 3 else { return }
-        let alerts = state.alerts.filter { $0.job == key.job && ($0.model == nil || $0.model == key.name) }
+        let alerts = state.allAlerts.filter { $0.concerns(key) }
         let logs = recentLogs(state, for: key)
         let parts = Layout.split(lower, .vertical, [.fixed(min(lower.height / 3 + 1, max(3, alerts.count + 2))), .fill(1)])
         AlertList.render(alerts, now: state.now, theme: theme, into: &buffer, area: parts[0], title: "Alerts")

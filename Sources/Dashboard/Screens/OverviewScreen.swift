@@ -29,7 +29,7 @@ public enum OverviewScreen {
         let top = state.bannerText == nil ? 1 : 2
         let body = Rect(x: 0, y: top, width: size.width, height: max(0, size.height - top - 1))
         let wantedModels = max(1, state.models.count) + 3
-        let wantedAlerts = min(8, max(1, state.alerts.count)) + 2
+        let wantedAlerts = min(8, max(1, state.allAlerts.count)) + 2
         // The timeline gets what is left once models and alerts have what they need, if that
         // is a useful amount; otherwise the alerts take it.
         let modelsHeight = max(4, min(wantedModels, body.height - 3))
@@ -45,7 +45,7 @@ public enum OverviewScreen {
     static func render(_ state: State, theme: Theme, into buffer: inout ScreenBuffer, area: Rect) {
         let geometry = layout(for: state)
         renderModels(state, theme: theme, into: &buffer, area: geometry.models)
-        AlertList.render(state.alerts, now: state.now, theme: theme, into: &buffer, area: geometry.alerts, title: "Alerts")
+        AlertList.render(state.allAlerts, now: state.now, theme: theme, into: &buffer, area: geometry.alerts, title: "Alerts")
         if let events = geometry.events {
             EventList.render(state.timeline.events, theme: theme, into: &buffer, area: events, title: "Timeline")
         }

@@ -7,4 +7,7 @@ struct DisplayOptions: ParsableArguments {
 
     @Flag(help: "Draw without colors (also when NO_COLOR is set).")
     var monochrome = false
+
+    @Option(name: .customLong("rules"), help: "A Prometheus rule file to evaluate (repeatable; also `rule_files:` in the config).")
+    var ruleFiles: [String] = []
 }

@@ -30,6 +30,8 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "How far into the session to evaluate, e.g. 90s, 2m30s.")
     var at: String = "90s"
 
+    @OptionGroup var display: DisplayOptions
+
     func validate() throws {
         if demo && config != nil { throw ValidationError("--demo and --config exclude each other") }
         guard AppConfig.parseDuration(at) != nil || at == "0s" || at == "0" else { throw ValidationError("--at '\(at)' is not a duration like 90s") }
@@ -45,7 +47,7 @@ struct QueryCommand: ParsableCommand {
         }
         let launch: Launch
         do {
-            launch = try Launch.resolve(configPath: config, forceDemo: config == nil, display: try DisplayOptions.parse([]))
+            launch = try Launch.resolve(configPath: config, forceDemo: config == nil, display: display)
         } catch let error as LaunchError {
             FileHandle.standardError.write(Data("modelwatch: \(error)\n".utf8))
             throw ExitCode(2)

@@ -13,6 +13,9 @@ enum HeadlessSession {
     /// The state after `duration`: instant and deterministic for the demo; for a config,
     /// `duration` of real scraping (at least one round of every target).
     static func run(_ launch: Launch, size: Size, duration: Milliseconds) -> State {
+        for error in launch.ruleErrors {
+            FileHandle.standardError.write(Data("modelwatch: rule file error: \(Sanitizer.visible(error))\n".utf8))
+        }
         if launch.mode == .demo {
             var runtime = VirtualRuntime(state: launch.makeState(size: size), start: demoEpoch,
                                          performer: DemoPerformer(start: demoEpoch))

@@ -1,3 +1,4 @@
+import Alerting
 import Dashboard
 import DemoFleet
 import Foundation
@@ -29,6 +30,9 @@ struct Launch {
     var retention: Milliseconds
     var memoryBudget: Int? = AppConfig.defaultMemoryBudget
     var configPath: String?
+    /// Rule groups that loaded, and the errors of the files that did not (file:line: rule: message).
+    var ruleGroups: [RuleGroup] = []
+    var ruleErrors: [String] = []
 
     /// Demo targets: the simulated fleet, scraped every 5 s through the same parser path as HTTP.
     static let demoInterval: Milliseconds = .seconds(5)
@@ -56,6 +60,11 @@ struct Launch {
                             retention: .minutes(60), configPath: nil)
         }
         launch.theme = try loadTheme(themeName ?? "dark", explicit: themeName != nil, banner: &launch.banner)
+        var ruleFiles = display.ruleFiles
+        if let path, let text = try? readText(path), let config = try? AppConfig.parse(text, file: path) {
+            ruleFiles += config.ruleFiles
+        }
+        launch.loadRules(ruleFiles)
         if display.monochrome || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty {
             launch.theme = launch.theme.monochrome()
         }
@@ -127,8 +136,27 @@ struct Launch {
         return dirs.filter { seen.insert($0).inserted }
     }
 
+    /// Loads every rule file; a bad one is reported (file, line, rule) and the others still load.
+    mutating func loadRules(_ files: [String]) {
+        for file in files {
+            let text: String
+            do { text = try Launch.readText(file) } catch { ruleErrors.append("\(error)"); continue }
+            switch RuleLoader.load(text: text, file: file) {
+            case .success(let groups): ruleGroups += groups
+            case .failure(let errors): ruleErrors += errors.errors.map(\.description)
+            }
+        }
+        if let first = ruleErrors.first {
+            let more = ruleErrors.count > 1 ? " (+\(ruleErrors.count - 1) more)" : ""
+            banner = (banner.map { $0 + " · " } ?? "") + "rule file error: \(first)\(more)"
+        }
+    }
+
     func makeState(size: Size) -> State {
-        State(mode: mode, targets: targets, retention: retention, memoryBudget: memoryBudget,
-              hasLogSources: mode == .demo, banner: banner, size: size)
+        var state = State(mode: mode, targets: targets, retention: retention, memoryBudget: memoryBudget,
+                          hasLogSources: mode == .demo, banner: banner, size: size)
+        state.ruleGroups = ruleGroups.map { RuleGroupEvaluator(group: $0) }
+        state.ruleErrors = ruleErrors
+        return state
     }
 }
