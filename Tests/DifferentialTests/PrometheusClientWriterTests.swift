@@ -1,6 +1,7 @@
 import Foundation
 import Telemetry
 import Testing
+import TestSupport
 
 /// (a) A real exposition writer, Python's prometheus_client, against our parsers: whatever it
 /// writes, we must read back exactly — every sample's name, labels and value (bit for bit; any

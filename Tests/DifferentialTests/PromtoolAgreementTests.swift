@@ -1,6 +1,7 @@
 import Foundation
 import Telemetry
 import Testing
+import TestSupport
 
 /// (b) `promtool check metrics` (Prometheus's own expfmt parser) and `modelwatch check metrics`
 /// must agree on which files of the corpus in `sample-data/expositions/` are valid 0.0.4.

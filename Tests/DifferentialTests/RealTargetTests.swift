@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import Telemetry
 import Testing
+import TestSupport
 
 /// (c) Real targets: a real Prometheus server and a real node exporter, started on loopback
 /// ports of their own, scraped over HTTP. Every body they serve must parse without error, and

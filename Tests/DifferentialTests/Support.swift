@@ -37,16 +37,6 @@ func requirePythonWithPrometheusClient() throws -> String {
     return python
 }
 
-/// The real `modelwatch` binary: `MODELWATCH_BIN`, or the debug build in this checkout.
-func modelwatchBinary() throws -> String {
-    let path = ProcessInfo.processInfo.environment["MODELWATCH_BIN"]
-        ?? Fixtures.repositoryRoot.appendingPathComponent(".build/debug/modelwatch").path
-    guard FileManager.default.isExecutableFile(atPath: path) else {
-        throw DiffError("modelwatch binary not found at \(path): build it first (scripts/test sets MODELWATCH_BIN)")
-    }
-    return path
-}
-
 /// The first line of `--version` output, for the report.
 func toolVersion(_ path: String, _ args: [String] = ["--version"]) -> String {
     guard let r = try? run(path, args, timeout: 30) else { return "unknown" }
@@ -65,58 +55,12 @@ struct TempDir {
     func remove() { try? FileManager.default.removeItem(at: url) }
 }
 
-struct CommandResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-    var stdoutData: Data
-}
-
-/// Spawns `path` with stdin/stdout/stderr redirected to files (posix_spawn: Foundation's Process
-/// waits for every inheritor of its pipes). Returns the pid.
-private func spawn(_ path: String, _ arguments: [String], stdinPath: String, stdoutPath: String,
-                   stderrPath: String) throws -> pid_t {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, stdinPath, O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    let env = ProcessInfo.processInfo.environment
-    let argv = ([path] + arguments).map { strdup($0) } + [nil]
-    let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
-    var pid: pid_t = 0
-    let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
-    guard rc == 0 else { throw DiffError("cannot start \(path): \(String(cString: strerror(rc)))") }
-    return pid
-}
-
-private func exitCode(_ status: Int32) -> Int32 {
-    (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-}
+typealias CommandResult = ProcessResult
 
 /// Runs a program to completion (killed after `timeout` seconds) with `stdinFile` (or nothing)
 /// on its standard input, and collects its output.
 func run(_ path: String, _ arguments: [String], stdinFile: String? = nil, timeout: TimeInterval = 60) throws -> CommandResult {
-    let dir = try TempDir("mw-diff-run")
-    defer { dir.remove() }
-    let outPath = dir.path("out"), errPath = dir.path("err")
-    let pid = try spawn(path, arguments, stdinPath: stdinFile ?? "/dev/null", stdoutPath: outPath, stderrPath: errPath)
-    var status: Int32 = 0
-    let deadline = Date().addingTimeInterval(timeout)
-    while waitpid(pid, &status, WNOHANG) != pid {
-        if Date() > deadline {
-            kill(pid, SIGKILL)
-            _ = waitpid(pid, &status, 0)
-            throw DiffError("\(path) \(arguments.joined(separator: " ")) did not finish within \(timeout)s")
-        }
-        usleep(2_000)
-    }
-    let out = FileManager.default.contents(atPath: outPath) ?? Data()
-    let err = FileManager.default.contents(atPath: errPath) ?? Data()
-    return CommandResult(status: exitCode(status), stdout: String(decoding: out, as: UTF8.self),
-                         stderr: String(decoding: err, as: UTF8.self), stdoutData: out)
+    try runProcess(path, arguments, stdinFile: stdinFile, timeout: timeout)
 }
 
 /// A long-running server started for one test. `stop()` (call it in a `defer`) sends SIGTERM,
@@ -130,7 +74,7 @@ final class ServerProcess {
     init(_ path: String, _ arguments: [String], logDir: TempDir) throws {
         name = (path as NSString).lastPathComponent
         logPath = logDir.path("\(name).log")
-        pid = try spawn(path, arguments, stdinPath: "/dev/null", stdoutPath: logDir.path("\(name).out"), stderrPath: logPath)
+        pid = try spawnProcess(path, arguments, stdoutPath: logDir.path("\(name).out"), stderrPath: logPath)
     }
 
     /// Whether the process has exited (reaps it if so).

@@ -2,72 +2,15 @@ import Foundation
 import Testing
 import TestSupport
 
-/// The real `modelwatch` binary: `MODELWATCH_BIN`, or the debug build in this checkout.
-/// A missing binary fails the test that needs it; it is never skipped.
-func modelwatchBinary() throws -> String {
-    let path = ProcessInfo.processInfo.environment["MODELWATCH_BIN"]
-        ?? Fixtures.repositoryRoot.appendingPathComponent(".build/debug/modelwatch").path
-    guard FileManager.default.isExecutableFile(atPath: path) else {
-        throw E2EError("modelwatch binary not found at \(path): run `swift build` first (scripts/test does)")
-    }
-    return path
-}
-
 struct E2EError: Error, CustomStringConvertible {
     var description: String
     init(_ d: String) { description = d }
 }
 
-struct CommandResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-}
-
-/// Runs a program to completion (or kills it after `timeout` seconds) and collects its output.
-/// Uses posix_spawn and waitpid directly: Foundation's Process waits for every inheritor of its
-/// pipes, and the tmux server it starts keeps them forever.
+/// The shared runner (TestSupport), under the name these tests use.
 func runCommand(_ path: String, _ arguments: [String], stdin: String? = nil, timeout: TimeInterval = 60,
-                environment: [String: String] = [:]) throws -> CommandResult {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mw-e2e-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: dir) }
-    let inPath = dir.appendingPathComponent("in").path, outPath = dir.appendingPathComponent("out").path
-    let errPath = dir.appendingPathComponent("err").path
-    try (stdin ?? "").write(toFile: inPath, atomically: true, encoding: .utf8)
-
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-
-    var env = ProcessInfo.processInfo.environment
-    for (k, v) in environment { env[k] = v }
-    let argv = ([path] + arguments).map { strdup($0) } + [nil]
-    let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
-    defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
-
-    var pid: pid_t = 0
-    let rc = posix_spawn(&pid, path, &actions, nil, argv, envp)
-    guard rc == 0 else { throw E2EError("cannot start \(path): \(String(cString: strerror(rc)))") }
-    var status: Int32 = 0
-    let deadline = Date().addingTimeInterval(timeout)
-    while true {
-        let done = waitpid(pid, &status, WNOHANG)
-        if done == pid { break }
-        if Date() > deadline {
-            kill(pid, SIGKILL)
-            _ = waitpid(pid, &status, 0)
-            throw E2EError("\(path) \(arguments.joined(separator: " ")) did not finish within \(timeout)s")
-        }
-        usleep(10_000)
-    }
-    let exitCode: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-    return CommandResult(status: exitCode,
-                         stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                         stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+                environment: [String: String] = [:]) throws -> ProcessResult {
+    try runProcess(path, arguments, stdin: stdin, timeout: timeout, environment: environment)
 }
 
 /// A private tmux server (its own socket) running a shell, driven like a person would:
