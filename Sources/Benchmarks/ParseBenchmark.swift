@@ -190,13 +190,13 @@ enum ParseBenchmark {
             default: type = "unknown"
             }
             out += "# TYPE \(name) \(type)\n"
-            if let help = family.help { out += "# HELP \(name) \(escape(help))\n" }
+            if let help = family.help { out += "# HELP \(name) \(Labels.escape(help))\n" }
             for sample in family.samples {
                 var sampleName = sample.name
                 if family.type == .counter, sampleName == name { sampleName += "_total" }
                 out += sampleName
                 if !sample.labels.isEmpty {
-                    out += "{" + sample.labels.pairs.map { "\($0.name)=\"\(escape($0.value))\"" }.joined(separator: ",") + "}"
+                    out += sample.labels.description
                 }
                 out += " " + number(sample.value)
                 if let ts = sample.timestamp {
@@ -210,19 +210,6 @@ enum ParseBenchmark {
             }
         }
         return out + "# EOF\n"
-    }
-
-    static func escape(_ s: String) -> String {
-        var out = String.UnicodeScalarView()
-        for u in s.unicodeScalars {
-            switch u {
-            case "\\": out.append(contentsOf: "\\\\".unicodeScalars)
-            case "\"": out.append(contentsOf: "\\\"".unicodeScalars)
-            case "\n": out.append(contentsOf: "\\n".unicodeScalars)
-            default: out.append(u)
-            }
-        }
-        return String(out)
     }
 
     static func number(_ v: Double) -> String {

@@ -44,7 +44,8 @@ public struct Labels: Hashable, Sendable, Sequence, CustomStringConvertible {
         if pairs.isEmpty { return "{}" }
         return "{" + pairs.map { "\($0.name)=\"\(Labels.escape($0.value))\"" }.joined(separator: ",") + "}"
     }
-    static func escape(_ v: String) -> String {
+    /// Escapes `\\`, `\"` and newline as the text formats do (OpenMetrics HELP and label values).
+    public static func escape(_ v: String) -> String {
         // By scalar, not Character: "\r\n" is one Character but must not hide its "\n".
         var out = String.UnicodeScalarView()
         for u in v.unicodeScalars {
