@@ -343,33 +343,16 @@ func dateFunction(_ name: String, _ seconds: Double) -> Double {
     }
 }
 
+// The bucket helpers are Telemetry's (`HistogramQuantile`), shared with the model signals.
 func coalesceBuckets(_ buckets: [(upperBound: Double, count: Double)]) -> [(upperBound: Double, count: Double)] {
-    var out: [(upperBound: Double, count: Double)] = []
-    for b in buckets {
-        if let last = out.last, last.upperBound == b.upperBound { out[out.count - 1].count += b.count } else { out.append(b) }
-    }
-    return out
+    HistogramQuantile.coalesce(buckets)
 }
 
 func ensureMonotonicBuckets(_ buckets: inout [(upperBound: Double, count: Double)], tolerance: Double) {
-    guard var previous = buckets.first?.count else { return }
-    for i in buckets.indices.dropFirst() {
-        let current = buckets[i].count
-        if current == previous { continue }
-        if almostEqual(previous, current, epsilon: tolerance) || current < previous {
-            buckets[i].count = previous
-            continue
-        }
-        previous = current
-    }
+    HistogramQuantile.ensureMonotonic(&buckets, tolerance: tolerance)
 }
 
 /// Prometheus's `almost.Equal`.
 func almostEqual(_ a: Double, _ b: Double, epsilon: Double) -> Bool {
-    if a.isNaN && b.isNaN { return true }
-    if a == b { return true }
-    let absSum = abs(a) + abs(b)
-    let diff = abs(a - b)
-    if a == 0 || b == 0 || absSum < Double.leastNormalMagnitude { return diff < epsilon * Double.leastNormalMagnitude }
-    return diff / Swift.min(absSum, Double.greatestFiniteMagnitude) < epsilon
+    HistogramQuantile.almostEqual(a, b, epsilon: epsilon)
 }

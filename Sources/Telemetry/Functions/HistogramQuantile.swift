@@ -54,7 +54,7 @@ public enum HistogramQuantile {
     }
 
     /// Merges adjacent buckets with the same upper bound, adding their counts.
-    static func coalesce(_ buckets: [(upperBound: Double, count: Double)]) -> [(upperBound: Double, count: Double)] {
+    public static func coalesce(_ buckets: [(upperBound: Double, count: Double)]) -> [(upperBound: Double, count: Double)] {
         var out: [(upperBound: Double, count: Double)] = []
         out.reserveCapacity(buckets.count)
         for bucket in buckets {
@@ -68,7 +68,7 @@ public enum HistogramQuantile {
     }
 
     /// Prometheus's `ensureMonotonicAndIgnoreSmallDeltas`.
-    static func ensureMonotonic(_ buckets: inout [(upperBound: Double, count: Double)], tolerance: Double) {
+    public static func ensureMonotonic(_ buckets: inout [(upperBound: Double, count: Double)], tolerance: Double) {
         guard var previous = buckets.first?.count else { return }
         for i in buckets.indices.dropFirst() {
             let current = buckets[i].count
@@ -82,7 +82,7 @@ public enum HistogramQuantile {
     }
 
     /// Prometheus's `almost.Equal`: relative comparison with special care near zero.
-    static func almostEqual(_ a: Double, _ b: Double, epsilon: Double) -> Bool {
+    public static func almostEqual(_ a: Double, _ b: Double, epsilon: Double) -> Bool {
         if a.isNaN && b.isNaN { return true }
         if a == b { return true }
         let absSum = abs(a) + abs(b)
