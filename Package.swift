@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "Models", dependencies: ["Telemetry"]),
         .target(name: "Logs", dependencies: ["Telemetry"]),
         .target(name: "Incidents", dependencies: ["Telemetry"]),
-        .target(name: "DemoFleet"),
+        .target(name: "DemoFleet", dependencies: ["Telemetry"]),
         .target(name: "TerminalUI"),
         .target(
             name: "Dashboard",

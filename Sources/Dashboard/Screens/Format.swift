@@ -56,20 +56,11 @@ public enum Format {
         return "\(pad2(day / 3600)):\(pad2((day % 3600) / 60)):\(pad2(day % 60))"
     }
 
-    /// `YYYY-MM-DD HH:MM:SSZ`, from days since the epoch (Howard Hinnant's civil_from_days).
+    /// `YYYY-MM-DD HH:MM:SSZ`.
     public static func dateTime(_ t: Timestamp) -> String {
         let s = Int64((Double(t.milliseconds) / 1000).rounded(.down))
-        let days = Int64((Double(s) / 86_400).rounded(.down))
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        return "\(y)-\(pad2(m))-\(pad2(d)) \(clock(t))Z"
+        let date = CivilDate(daysSinceEpoch: Int64((Double(s) / 86_400).rounded(.down)))
+        return "\(date.year)-\(pad2(date.month))-\(pad2(date.day)) \(clock(t))Z"
     }
 
     static func pad2(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }

@@ -317,18 +317,9 @@ func dateFunction(_ name: String, _ seconds: Double) -> Double {
     let secs = Int64(seconds)  // Go's int64(f) truncates.
     let days = floorDiv(secs, 86_400)
     let secOfDay = secs - days * 86_400
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468
-    let era = floorDiv(z, 146_097)
-    let doe = z - era * 146_097
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-    var y = yoe + era * 400
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-    let mp = (5 * doy + 2) / 153
-    let d = doy - (153 * mp + 2) / 5 + 1
-    let m = mp < 10 ? mp + 3 : mp - 9
-    if m <= 2 { y += 1 }
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+    let date = CivilDate(daysSinceEpoch: days)
+    let (y, m, d) = (date.year, date.month, date.day)
+    let leap = date.isLeapYear
     let monthDays: [Int64] = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
     switch name {
     case "year": return Double(y)

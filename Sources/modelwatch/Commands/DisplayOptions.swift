@@ -1,4 +1,27 @@
 import ArgumentParser
+import Dashboard
+import Telemetry
+
+/// Where a headless command's data comes from: the demo on virtual time, or a config's
+/// targets scraped for real. Shared by `snapshot` and `query`.
+struct SessionOptions: ParsableArguments {
+    @Flag(help: "Use the built-in demo fleet (default without --config).")
+    var demo = false
+
+    @Option(name: .shortAndLong, help: "Config file (YAML) with live targets.")
+    var config: String?
+
+    func validate() throws {
+        if demo && config != nil { throw ValidationError("--demo and --config exclude each other") }
+    }
+
+    /// `--at` read as a duration (`0` and `0s` included), or a validation error naming it.
+    static func duration(at: String) throws -> Milliseconds {
+        if at == "0" || at == "0s" { return Milliseconds(0) }
+        guard let d = AppConfig.parseDuration(at) else { throw ValidationError("--at '\(at)' is not a duration like 90s") }
+        return d
+    }
+}
 
 /// Options shared by the commands that draw screens.
 struct DisplayOptions: ParsableArguments {

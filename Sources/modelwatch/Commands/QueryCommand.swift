@@ -21,11 +21,7 @@ struct QueryCommand: ParsableCommand {
     @Argument(help: "The PromQL expression, e.g. 'sum by (model) (rate(nv_inference_request_success[1m]))'.")
     var expression: String
 
-    @Flag(help: "Use the built-in demo fleet (default without --config).")
-    var demo = false
-
-    @Option(name: .shortAndLong, help: "Config file (YAML) with live targets.")
-    var config: String?
+    @OptionGroup var session: SessionOptions
 
     @Option(help: "How far into the session to evaluate, e.g. 90s, 2m30s.")
     var at: String = "90s"
@@ -33,8 +29,7 @@ struct QueryCommand: ParsableCommand {
     @OptionGroup var display: DisplayOptions
 
     func validate() throws {
-        if demo && config != nil { throw ValidationError("--demo and --config exclude each other") }
-        guard AppConfig.parseDuration(at) != nil || at == "0s" || at == "0" else { throw ValidationError("--at '\(at)' is not a duration like 90s") }
+        _ = try SessionOptions.duration(at: at)
     }
 
     func run() throws {
@@ -47,12 +42,12 @@ struct QueryCommand: ParsableCommand {
         }
         let launch: Launch
         do {
-            launch = try Launch.resolve(configPath: config, forceDemo: config == nil, display: display)
+            launch = try Launch.resolve(configPath: session.config, forceDemo: session.config == nil, display: display)
         } catch let error as LaunchError {
             FileHandle.standardError.write(Data("modelwatch: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let state = HeadlessSession.run(launch, size: Size(width: 80, height: 24), duration: AppConfig.parseDuration(at) ?? Milliseconds(0))
+        let state = HeadlessSession.run(launch, size: Size(width: 80, height: 24), duration: try SessionOptions.duration(at: at))
         do {
             let result = try Engine().instantQuery(expr, store: state.store, at: state.now)
             print(QueryTable.render(result.value), terminator: "")

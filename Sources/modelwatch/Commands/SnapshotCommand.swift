@@ -19,11 +19,7 @@ struct SnapshotCommand: ParsableCommand {
         """
     )
 
-    @Flag(help: "Use the built-in demo fleet (default without --config).")
-    var demo = false
-
-    @Option(name: .shortAndLong, help: "Config file (YAML) with live targets.")
-    var config: String?
+    @OptionGroup var session: SessionOptions
 
     @Option(help: "How far into the session to render, e.g. 90s, 2m30s.")
     var at: String = "0s"
@@ -40,8 +36,7 @@ struct SnapshotCommand: ParsableCommand {
     @OptionGroup var display: DisplayOptions
 
     func validate() throws {
-        if demo && config != nil { throw ValidationError("--demo and --config exclude each other") }
-        guard AppConfig.parseDuration(at) != nil || at == "0s" || at == "0" else { throw ValidationError("--at '\(at)' is not a duration like 90s") }
+        _ = try SessionOptions.duration(at: at)
         guard parseSize(size) != nil else { throw ValidationError("--size '\(size)' is not WIDTHxHEIGHT") }
     }
 
@@ -53,10 +48,10 @@ struct SnapshotCommand: ParsableCommand {
 
     func run() throws {
         let size = parseSize(size)!
-        let duration = AppConfig.parseDuration(at) ?? Milliseconds(0)
+        let duration = try SessionOptions.duration(at: at)
         let launch: Launch
         do {
-            launch = try Launch.resolve(configPath: config, forceDemo: config == nil, display: display)
+            launch = try Launch.resolve(configPath: session.config, forceDemo: session.config == nil, display: display)
         } catch let error as LaunchError {
             FileHandle.standardError.write(Data("modelwatch: \(error)\n".utf8))
             throw ExitCode(2)
