@@ -59,17 +59,17 @@ struct ScrapeEngineTests {
         }
         defer { server.stop() }
         let scraper = Scraper()
-        let clock = SystemClock()
-        let began = clock.monotonicNanoseconds()
-        async let hung = scraper.scrape(target(server, "/hang", timeout: Milliseconds(1_500)), at: t0)
+        // A generous deadline, so that "the healthy one finished first" holds on a loaded machine
+        // without timing the test itself (speed lives in the benchmarks).
+        async let hung = scraper.scrape(target(server, "/hang", timeout: .seconds(5)), at: t0)
         try await Task.sleep(nanoseconds: 100_000_000)
         let quick = await scraper.scrape(target(server, "/metrics"), at: t0)
-        let quickDone = clock.millisecondsSince(began)
         #expect(families(quick) != nil)
-        #expect(quickDone.value < 1_000, "the healthy target finished in \(quickDone) while the other hung")
+        #expect(server.requests.withLock { $0.count } == 2, "both requests reached the server")
         let slow = await hung
-        #expect(failure(slow) == .timeout(Milliseconds(1_500)))
-        #expect(slow.duration.value >= 1_400 && slow.duration.value < 3_500, "\(slow.duration)")
+        #expect(failure(slow) == .timeout(.seconds(5)))
+        #expect(quick.duration.value < slow.duration.value / 2, "the healthy target (\(quick.duration)) did not wait for the hung one")
+        #expect(slow.duration.value >= 4_900, "the deadline is not early: \(slow.duration)")
     }
 
     @Test func aTricklingBodyTimesOut() async throws {
@@ -87,7 +87,7 @@ struct ScrapeEngineTests {
         // 10 s the deadline must end it instead, on time. Either way it is bounded.
         let reason = failure(result)
         #expect(reason == .tooLarge(limit: 1 << 20) || reason == .timeout(.seconds(10)), "\(result.outcome)")
-        #expect(result.duration.value < 11_500, "bounded by the cap or the deadline: \(result.duration)")
+        #expect(result.duration.value < 20_000, "bounded by the cap or the deadline: \(result.duration)")
         #expect(Scraper.defaultBodyLimit == 64 << 20)
     }
 
