@@ -55,7 +55,7 @@ let package = Package(
                            .product(name: "FlyingFox", package: "FlyingFox")],
             path: "Sources/Benchmarks"
         ),
-        .target(name: "TestSupport", dependencies: ["Dashboard", "TerminalUI", "Telemetry", "DemoFleet"]),
+        .target(name: "TestSupport", dependencies: ["Dashboard", "TerminalUI", "Telemetry", "DemoFleet", "Alerting"]),
 
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "TestSupport"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Telemetry", "TestSupport"]),

@@ -1,3 +1,4 @@
+import Alerting
 import Dashboard
 import DemoFleet
 import Foundation
@@ -29,9 +30,34 @@ public enum Fixtures {
         Fleet.targetNames.map { ScrapeTarget(name: $0, url: "demo://\($0)", interval: .seconds(5), timeout: .seconds(2)) }
     }
 
+    /// Which alert rules a demo session runs.
+    public enum DemoRules: Sendable {
+        /// `sample-data/rules/model-health.yaml`, as `modelwatch demo` loads it.
+        case pack
+        /// The built-in health rules, as when no rule file is found.
+        case builtIn
+    }
+
+    /// The demo's rule pack, loaded; a broken pack fails the test that asked for it.
+    public static func demoRuleGroups() throws -> [RuleGroup] {
+        let path = repositoryRoot.appendingPathComponent("sample-data/rules/model-health.yaml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        switch RuleLoader.load(text: text, file: "sample-data/rules/model-health.yaml") {
+        case .success(let groups): return groups
+        case .failure(let errors): throw errors
+        }
+    }
+
     /// A demo session run on virtual time for `elapsed`, at the given screen size.
-    public static func demoRuntime(at elapsed: Milliseconds, size: Size = Size(width: 120, height: 40)) -> VirtualRuntime {
-        let state = State(mode: .demo, targets: demoTargets, hasLogSources: true, size: size)
+    public static func demoRuntime(at elapsed: Milliseconds, size: Size = Size(width: 120, height: 40),
+                                   rules: DemoRules = .pack) -> VirtualRuntime {
+        var state = State(mode: .demo, targets: demoTargets, hasLogSources: true, size: size)
+        state.operatorName = "alice"
+        if rules == .pack {
+            // A missing or broken pack is a failure the snapshot tests show at once.
+            state.ruleGroups = ((try? demoRuleGroups()) ?? []).map { RuleGroupEvaluator(group: $0) }
+            precondition(!state.ruleGroups.isEmpty, "sample-data/rules/model-health.yaml did not load")
+        }
         var runtime = VirtualRuntime(state: state, start: demoEpoch, performer: DemoPerformer(start: demoEpoch))
         runtime.start()
         runtime.send(.resized(size))

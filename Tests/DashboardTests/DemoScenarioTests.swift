@@ -26,16 +26,20 @@ import Testing
         #expect(fraud.lastDeploy == nil)
     }
 
-    @Test func theDeployDegradesFraudDetectorBy150Seconds() throws {
-        let state = Fixtures.demoRuntime(at: .seconds(150)).state
+    @Test func theDeployDegradesFraudDetectorBy200Seconds() throws {
+        let state = Fixtures.demoRuntime(at: .seconds(200)).state
         let fraud = try #require(model("fraud-detector", in: state))
         #expect(fraud.status == .critical)
         #expect(fraud.signals.versions == ["4"])
         #expect(fraud.previousVersion == "3")
         #expect(fraud.lastDeploy != nil)
         #expect((fraud.signals.errorRatio ?? 0) > 0.05)
-        #expect(state.firingAlerts.contains { $0.name == "HighErrorRate" && $0.model == "fraud-detector" })
-        #expect(state.alerts.contains { $0.name == "LatencyRegression" && $0.model == "fraud-detector" })
+        // The demo's rule pack is in charge; the built-in rules stay quiet.
+        #expect(!state.usesBuiltinRules)
+        #expect(state.alerts.isEmpty)
+        #expect(state.firingAlerts.contains { $0.name == "ModelLatencyRegression" && $0.model == "fraud-detector" })
+        #expect(state.ruleAlerts.contains { $0.name == "ModelErrorRateHigh" && $0.model == "fraud-detector" && $0.severity == .critical })
+        #expect(state.ruleErrors.isEmpty, "\(state.ruleErrors)")
         #expect(state.timeline.events.contains { $0.kind == .deploy && $0.summary.contains("version 4") })
         // Worst first: the broken model leads the overview.
         #expect(state.modelsWorstFirst.first?.key.name == "fraud-detector")
@@ -45,6 +49,29 @@ import Testing
         }
         // Log lines about the incident arrived and were parsed with levels.
         #expect(state.logs.visible.contains { $0.level >= .error && $0.message.contains("CUDA out of memory") })
+    }
+
+    @Test func theRulePackFiresTheErrorAlertAndNamesItsRunbook() throws {
+        let state = Fixtures.demoRuntime(at: .seconds(200)).state
+        let alert = try #require(state.firingAlerts.first { $0.name == "ModelErrorRateHigh" })
+        #expect(alert.model == "fraud-detector")
+        #expect(alert.job == "triton-a")
+        #expect(alert.value > 0.05)
+        #expect(alert.runbookURL == "../runbooks/model-error-rate.md")
+        #expect(alert.origin == "sample-data/rules/model-health.yaml · group model-health")
+        #expect(alert.summary.hasPrefix("fraud-detector errors at "))
+        // A GPU alert has no model: it concerns every model on its target.
+        let gpu = try #require(state.allAlerts.first { $0.name == "GPUMemoryExhaustionSoon" })
+        #expect(gpu.model == nil)
+        #expect(state.models.keys.filter { gpu.concerns($0) }.map(\.name).sorted() == ["fraud-detector", "image-embedder"])
+    }
+
+    @Test func theBuiltInRulesRunWhenNoRuleFileIsLoaded() throws {
+        let state = Fixtures.demoRuntime(at: .seconds(150), rules: .builtIn).state
+        #expect(state.usesBuiltinRules)
+        #expect(state.firingAlerts.contains { $0.name == "HighErrorRate" && $0.model == "fraud-detector" })
+        #expect(state.alerts.contains { $0.name == "LatencyRegression" && $0.model == "fraud-detector" })
+        #expect(state.ruleAlerts.isEmpty)
     }
 
     @Test func theSameSeedGivesTheSameScreen() throws {

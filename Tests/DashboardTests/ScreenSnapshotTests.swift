@@ -21,21 +21,49 @@ import Testing
     }
 
     @Test func overview80x24() throws {
-        assertSnapshot(try render(at: .seconds(150), size: Size(width: 80, height: 24)), named: "overview-80x24")
+        assertSnapshot(try render(at: .seconds(200), size: Size(width: 80, height: 24)), named: "overview-80x24")
     }
 
     @Test func overview120x40() throws {
-        assertSnapshot(try render(at: .seconds(150), size: Size(width: 120, height: 40)), named: "overview-120x40")
+        assertSnapshot(try render(at: .seconds(200), size: Size(width: 120, height: 40)), named: "overview-120x40")
     }
 
     @Test func modelView80x24() throws {
-        assertSnapshot(try render(at: .seconds(150), size: Size(width: 80, height: 24), screen: fraudDetector),
+        assertSnapshot(try render(at: .seconds(200), size: Size(width: 80, height: 24), screen: fraudDetector),
                        named: "model-fraud-detector-80x24")
     }
 
     @Test func modelView120x40() throws {
-        assertSnapshot(try render(at: .seconds(150), size: Size(width: 120, height: 40), screen: fraudDetector),
+        assertSnapshot(try render(at: .seconds(200), size: Size(width: 120, height: 40), screen: fraudDetector),
                        named: "model-fraud-detector-120x40")
+    }
+
+    @Test func alerts120x40() throws {
+        assertSnapshot(try alertsWithAnAckAndASilence(size: Size(width: 120, height: 40)), named: "alerts-120x40")
+    }
+
+    @Test func alerts80x24() throws {
+        assertSnapshot(try alertsWithAnAckAndASilence(size: Size(width: 80, height: 24)), named: "alerts-80x24")
+    }
+
+    @Test func silenceDialog80x24() throws {
+        var runtime = Fixtures.demoRuntime(at: .seconds(200), size: Size(width: 80, height: 24))
+        for key: Key in [.character("a"), .character("s"), .character("r"), .character("o"), .tab] { runtime.send(.keyPressed(key)) }
+        assertSnapshot(View.render(runtime.state, theme: try Fixtures.theme("dark")), named: "silence-dialog-80x24")
+    }
+
+    /// The alerts screen in the incident: the top alert acknowledged, the second one silenced.
+    func alertsWithAnAckAndASilence(size: Size) throws -> ScreenBuffer {
+        var runtime = Fixtures.demoRuntime(at: .seconds(200), size: size)
+        runtime.send(.keyPressed(.character("a")))  // the alerts screen
+        runtime.send(.keyPressed(.character("a")))  // acknowledge the first
+        runtime.send(.keyPressed(.down))
+        runtime.send(.keyPressed(.character("s")))
+        for c in "deploy freeze" { runtime.send(.keyPressed(.character(c))) }
+        runtime.send(.keyPressed(.enter))
+        runtime.advance(by: .seconds(20))
+        runtime.send(.keyPressed(.home))
+        return View.render(runtime.state, theme: try Fixtures.theme("dark"))
     }
 
     @Test func help80x24() throws {

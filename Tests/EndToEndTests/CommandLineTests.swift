@@ -34,9 +34,9 @@ import TestSupport
         screen.components(separatedBy: "\n").first { $0.contains(" \(model) ") } ?? ""
     }
 
-    @Test func theScriptedIncidentChangesTheAffectedModelBetween90And150Seconds() throws {
+    @Test func theScriptedIncidentChangesTheAffectedModelBetween90And200Seconds() throws {
         let before = try snapshot(["--at", "90s", "--size", "120x40"])
-        let after = try snapshot(["--at", "150s", "--size", "120x40"])
+        let after = try snapshot(["--at", "200s", "--size", "120x40"])
         #expect(row(of: "fraud-detector", in: before).contains("✓ OK"))
         #expect(row(of: "fraud-detector", in: after).contains("✖ CRIT"))
         #expect(row(of: "fraud-detector", in: after).contains(" 4 "), "version 4 deployed")
@@ -44,9 +44,11 @@ import TestSupport
             #expect(row(of: model, in: before).contains("✓ OK"), "\(model)")
             #expect(row(of: model, in: after).contains("✓ OK"), "\(model)")
         }
-        #expect(after.contains("HighErrorRate"))
+        #expect(after.contains("ModelErrorRateHigh"), "the demo's rule pack is loaded by default")
         // Virtual time: the same call gives the same frame.
-        #expect(try snapshot(["--at", "150s", "--size", "120x40"]) == after)
+        #expect(try snapshot(["--at", "200s", "--size", "120x40"]) == after)
+        let alerts = try snapshot(["--at", "200s", "--size", "120x40", "--screen", "alerts"])
+        #expect(alerts.contains("critical ✖ FIRING  ModelErrorRateHigh"), "\(alerts)")
     }
 
     @Test func queryEvaluatesPromQLOverTheDemo() throws {

@@ -23,6 +23,35 @@ import TestSupport
         #expect(flags.trimmingCharacters(in: .whitespacesAndNewlines) == "cursor=1 alternate=0", "cursor shown, main screen back")
     }
 
+    @Test func alertsScreenAcknowledgesAndSilencesInTheIncident() throws {
+        let tmux = try TmuxSession(width: 120, height: 40)
+        let bin = try modelwatchBinary()
+        try tmux.type("cd \(NSTemporaryDirectory()) && MODELWATCH_USER=carol \(bin) demo --skip 3m20s")
+        try tmux.waitFor("✖ CRIT")
+        try tmux.keys("a")
+        var screen = try tmux.waitFor("by severity, then model")
+        #expect(screen.contains("critical ✖ FIRING  ModelErrorRateHigh"), "\(screen)")
+        try tmux.keys("a")
+        screen = try tmux.waitFor("✔ carol")
+        #expect(screen.contains("acknowledged by carol"), "\(screen)")
+        try tmux.keys("s")
+        try tmux.waitFor("Silence ModelErrorRateHigh")
+        try tmux.keys("Enter")
+        try tmux.waitFor("give a reason")
+        try tmux.keys("rollback running")
+        try tmux.keys("Tab", "C-u", "15m", "Enter")
+        screen = try tmux.waitFor("1 silenced")
+        #expect(screen.contains("silenced for 15m00s by carol: rollback running"), "\(screen)")
+        #expect(screen.contains("silences ◌ ACTIVE"), "\(screen)")
+        try tmux.keys("u")
+        try tmux.waitFor("ended early by carol")
+        try tmux.keys("Escape")
+        screen = try tmux.waitFor("Models (5)")
+        #expect(screen.contains("✔ carol"), "the overview shows who has the alert:\n\(screen)")
+        try tmux.keys("q")
+        try expectShellIsBack(tmux, exitStatus: 0)
+    }
+
     @Test func overviewHelpResizeAndQuit() throws {
         let tmux = try TmuxSession(width: 120, height: 40)
         try startDemo(tmux)

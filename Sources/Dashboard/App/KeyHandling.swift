@@ -3,11 +3,16 @@ import TerminalUI
 
 /// Keys and mouse: turn input into navigation. Runs inside `reduce`.
 func handleKey(_ key: Key, state: inout State) -> [Effect] {
+    if state.ui.silenceForm != nil, !state.ui.showHelp {
+        handleSilenceForm(key, state: &state)
+        return []
+    }
     let context: KeyBinding.Context
     switch state.ui.screen {
     case .overview: context = .overview
     case .model: context = .model
     case .targets: context = .targets
+    case .alerts: context = .alerts
     }
     guard let action = KeyMap.action(for: key, in: context) else { return [] }
     if state.ui.showHelp {
@@ -29,6 +34,13 @@ func handleKey(_ key: Key, state: inout State) -> [Effect] {
         return [.reloadConfig]
     case .showTargets:
         state.ui.screen = state.ui.screen == .targets ? .overview : .targets
+    case .showAlerts:
+        state.ui.screen = .alerts
+        AlertsScreen.syncSelection(&state)
+    case .acknowledge, .silence, .undo:
+        handleAlertAction(action, state: &state)
+    case _ where state.ui.screen == .alerts:
+        handleAlertsNavigation(action, state: &state)
     case .moveUp where state.ui.screen == .targets:
         state.ui.targetsTable.moveUp(rowCount: state.targets.count, visibleRows: TargetsScreen.visibleRows(for: state))
     case .moveDown where state.ui.screen == .targets:
@@ -94,4 +106,72 @@ func syncSelection(_ state: inout State) {
         state.ui.selectedModel = order[0].key
     }
     state.ui.overviewTable = table
+}
+
+/// Moving in the alerts table, and Enter to open the selected alert's model.
+func handleAlertsNavigation(_ action: Action, state: inout State) {
+    let count = AlertsScreen.rows(for: state).count
+    let visible = AlertsScreen.visibleRows(for: state)
+    var table = state.ui.alertsTable
+    switch action {
+    case .moveUp: table.moveUp(rowCount: count, visibleRows: visible)
+    case .moveDown: table.moveDown(rowCount: count, visibleRows: visible)
+    case .pageUp: table.pageUp(rowCount: count, visibleRows: visible)
+    case .pageDown: table.pageDown(rowCount: count, visibleRows: visible)
+    case .moveHome: table.home(rowCount: count, visibleRows: visible)
+    case .moveEnd: table.end(rowCount: count, visibleRows: visible)
+    case .open:
+        guard case .alert(let alert)? = AlertsScreen.selectedRow(in: state) else { return }
+        let candidates = state.models.keys.filter { alert.concerns($0) }.sorted()
+        if let key = candidates.first {
+            state.ui.screen = .model(key)
+            state.ui.selectedModel = key
+            syncSelection(&state)
+        } else {
+            AlertActions.notify("\(alert.name) is not about a model modelwatch knows", state: &state)
+        }
+    default: break
+    }
+    state.ui.alertsTable = table
+    let rows = AlertsScreen.rows(for: state)
+    state.ui.selectedAlert = table.selected.flatMap { $0 < rows.count ? AlertsScreen.key(of: rows[$0]) : nil }
+}
+
+/// `a`, `s` and `u` on the selected row of the alerts screen.
+func handleAlertAction(_ action: Action, state: inout State) {
+    switch (action, AlertsScreen.selectedRow(in: state)) {
+    case (.acknowledge, .alert(let alert)?):
+        AlertActions.acknowledge(alert, state: &state)
+    case (.silence, .alert(let alert)?):
+        if let silence = state.silence(for: alert) {
+            AlertActions.notify("\(alert.name) is already silenced until \(Format.clock(silence.endsAt)) · u ends it", state: &state)
+        } else {
+            state.ui.silenceForm = SilenceForm(matchers: alert.labels, alertName: alert.name)
+        }
+    case (.undo, .alert(let alert)?):
+        AlertActions.undo(alert, state: &state)
+    case (.undo, .silence(let silence)?):
+        AlertActions.expire(silence, state: &state)
+    case (_, .silence?):
+        AlertActions.notify("select an alert to acknowledge or silence it", state: &state)
+    default:
+        AlertActions.notify("no alert selected", state: &state)
+    }
+    AlertsScreen.syncSelection(&state)
+}
+
+/// Every key goes to the silence dialog while it is open.
+func handleSilenceForm(_ key: Key, state: inout State) {
+    guard var form = state.ui.silenceForm else { return }
+    switch form.handle(key) {
+    case .editing:
+        state.ui.silenceForm = form
+    case .cancelled:
+        state.ui.silenceForm = nil
+    case .submitted(let duration, let reason):
+        state.ui.silenceForm = nil
+        AlertActions.addSilence(matchers: form.matchers, alertName: form.alertName, model: form.matchers["model"],
+                                duration: duration, reason: reason, state: &state)
+        AlertsScreen.syncSelection(&state)
+    }
 }

@@ -6,6 +6,9 @@ import TerminalUI
 public enum Msg: Hashable, Sendable {
     /// The app started at this time (first message of every session).
     case started(at: Timestamp)
+    /// A session fast-forwarded on virtual time (`demo --skip`) goes on in real time from here:
+    /// timers start again, history and start time stay.
+    case resumed(at: Timestamp)
     /// A timer that `reduce` asked for with `Effect.schedule` went off.
     case timerFired(Timer, at: Timestamp)
     /// A scrape of a target finished, with samples or a failure.

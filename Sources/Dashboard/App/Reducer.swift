@@ -10,28 +10,18 @@ public func reduce(_ state: inout State, _ msg: Msg) -> [Effect] {
     case .started(let at):
         state.startedAt = at
         state.now = at
-        var effects: [Effect] = [.schedule(after: .seconds(1), .tick)]
-        for i in state.targets.indices {
-            let target = state.targets[i].target
-            state.targets[i].inFlight = true
-            // The first scrape at once, so the screen fills; then on the target's own phase.
-            effects.append(.scrape(target))
-            effects.append(.schedule(after: untilNextPhase(of: target, from: at), .scrapeDue(target: target.name)))
-        }
-        if state.hasLogSources {
-            effects.append(.readLogs)
-            effects.append(.schedule(after: .seconds(1), .collectLogs))
-        }
-        for (i, group) in state.ruleGroups.enumerated() {
-            effects.append(.schedule(after: Milliseconds(max(1_000, group.group.interval)), .evaluateRules(group: i)))
-        }
-        return effects
+        return startTimers(at: at, state: &state)
+
+    case .resumed(let at):
+        state.now = max(state.now, at)
+        return startTimers(at: at, state: &state)
 
     case .timerFired(let timer, let at):
         state.now = max(state.now, at)
         switch timer {
         case .tick:
             state.store.expire(before: at)
+            AlertActions.expireSilences(at: at, state: &state)
             if let until = state.noticeUntil, at >= until { state.notice = nil; state.noticeUntil = nil }
             return [.schedule(after: .seconds(1), .tick)]
         case .scrapeDue(let name, let generation):
@@ -88,6 +78,26 @@ public func reduce(_ state: inout State, _ msg: Msg) -> [Effect] {
         state.timeline.append(TimelineEvent(time: at, kind: .note, summary: "config reload failed: \(message)"))
         return []
     }
+}
+
+/// Every timer of a session, and a first scrape of every target at once so the screen fills;
+/// after that each target is scraped on its own phase.
+func startTimers(at: Timestamp, state: inout State) -> [Effect] {
+    var effects: [Effect] = [.schedule(after: .seconds(1), .tick)]
+    for i in state.targets.indices {
+        let target = state.targets[i].target
+        state.targets[i].inFlight = true
+        effects.append(.scrape(target))
+        effects.append(.schedule(after: untilNextPhase(of: target, from: at), .scrapeDue(target: target.name, generation: state.targets[i].generation)))
+    }
+    if state.hasLogSources {
+        effects.append(.readLogs)
+        effects.append(.schedule(after: .seconds(1), .collectLogs))
+    }
+    for (i, group) in state.ruleGroups.enumerated() {
+        effects.append(.schedule(after: Milliseconds(max(1_000, group.group.interval)), .evaluateRules(group: i)))
+    }
+    return effects
 }
 
 /// Swaps in a reloaded config: kept targets keep their health and history, new ones are

@@ -35,6 +35,13 @@ public struct State: Sendable {
     /// Rule evaluation errors of the last cycle (a bad query, colliding labels).
     public var ruleErrors: [String] = []
     public var timeline = Timeline()
+    /// Who is at the keyboard: acknowledgements and silences carry this name.
+    public var operatorName = "operator"
+    /// Alerts an operator took, by alert identity; each ends when its alert resolves.
+    public var acknowledgements: [String: Acknowledgement] = [:]
+    /// Active local silences, oldest first; each ends at its `endsAt`.
+    public var silences: [Silence] = []
+    var nextSilenceID = 1
     public var logs: LogBuffer
     public var rules: HealthRules
 
@@ -76,6 +83,14 @@ public struct State: Sendable {
     /// Every alert shown: built-in health alerts and rule-file alerts.
     public var allAlerts: [HealthAlert] { alerts + ruleAlerts }
     public var firingAlerts: [HealthAlert] { allAlerts.filter { $0.state == .firing } }
+    /// The built-in health rules run only when no Prometheus rule file is loaded, so the same
+    /// condition never raises two alerts under two names.
+    public var usesBuiltinRules: Bool { ruleGroups.isEmpty }
+    /// The active silence that mutes this alert, if any.
+    public func silence(for alert: HealthAlert) -> Silence? {
+        silences.first { $0.endsAt > now && $0.matches(alert) }
+    }
+    public func acknowledgement(for alert: HealthAlert) -> Acknowledgement? { acknowledgements[alert.identity] }
     public func target(named name: String) -> TargetStatus? { targets.first { $0.target.name == name } }
 }
 
@@ -85,12 +100,18 @@ public struct UIState: Hashable, Sendable {
         case overview
         case model(ModelKey)
         case targets
+        case alerts
     }
     public var screen: Screen = .overview
     public var showHelp = false
     public var size = Size(width: 80, height: 24)
     public var overviewTable = TableState()
     public var targetsTable = TableState(selected: 0)
+    public var alertsTable = TableState(selected: 0)
+    /// The key of the selected alerts row (`AlertsScreen.key(of:)`), so the selection follows it.
+    public var selectedAlert: String?
+    /// The silence dialog, while it is open; it takes every key.
+    public var silenceForm: SilenceForm?
     /// The key of the selected row, so the selection follows a model when the order changes.
     public var selectedModel: ModelKey?
 }

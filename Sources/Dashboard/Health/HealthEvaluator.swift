@@ -55,7 +55,9 @@ enum HealthEvaluator {
     static func updateAlerts(job: String, at now: Timestamp, state: inout State) {
         let rules = state.rules
         var conditions: [(name: String, severity: HealthAlert.Severity, model: String?, value: Double, summary: String, hold: Milliseconds)] = []
-        if let target = state.target(named: job), target.health == .down {
+        if !state.usesBuiltinRules {
+            // Rule files are in charge; the built-in rules stay quiet.
+        } else if let target = state.target(named: job), target.health == .down {
             conditions.append(("TargetDown", .critical, nil, 0,
                                "\(job) is down: \(target.lastError?.description ?? "scrape failed")", rules.targetDownFor))
         } else {
@@ -83,11 +85,11 @@ enum HealthEvaluator {
         let previous = Dictionary(state.alerts.filter { $0.job == job }.map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a })
         var seen = Set<String>()
         for c in conditions {
-            let identity = "\(c.name)|\(job)|\(c.model ?? "")"
+            let fresh = HealthAlert(name: c.name, severity: c.severity, job: job, model: c.model,
+                                    state: .pending, activeSince: now, firingSince: nil, value: c.value, summary: c.summary)
+            let identity = fresh.identity
             guard seen.insert(identity).inserted else { continue }
-            var alert = previous[identity] ?? HealthAlert(name: c.name, severity: c.severity, job: job, model: c.model,
-                                                          state: .pending, activeSince: now, firingSince: nil,
-                                                          value: c.value, summary: c.summary)
+            var alert = previous[identity] ?? fresh
             alert.value = c.value
             alert.summary = c.summary
             if previous[identity] == nil {
@@ -107,6 +109,7 @@ enum HealthEvaluator {
                                                 summary: "\(alert.name) resolved\(alert.model.map { " for \($0)" } ?? " for \(job)")"))
         }
         state.alerts = kept.sorted { ($0.severity, $0.activeSince.milliseconds * -1, $0.identity) > ($1.severity, $1.activeSince.milliseconds * -1, $1.identity) }
+        AlertActions.alertsChanged(at: now, state: &state)
     }
 
     /// The median p99 over the baseline window, leaving out the most recent minutes so a
@@ -121,7 +124,8 @@ enum HealthEvaluator {
     static func updateStatuses(state: inout State) {
         for key in state.models.keys {
             guard var model = state.models[key] else { continue }
-            let alerts = state.allAlerts.filter { $0.state == .firing && $0.concerns(key) }
+            // Information-only alerts do not change a model's status.
+            let alerts = state.allAlerts.filter { $0.state == .firing && $0.severity >= .warning && $0.concerns(key) }
             if state.target(named: key.job)?.health == .down {
                 model.status = .down
             } else if alerts.contains(where: { $0.severity == .critical }) {

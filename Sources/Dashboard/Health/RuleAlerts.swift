@@ -10,7 +10,9 @@ enum RuleAlerts {
         let errors = evaluator.evaluate(at: now, store: &state.store)
         state.ruleGroups[i] = evaluator
         let before = Dictionary(state.ruleAlerts.map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a })
-        state.ruleAlerts = state.ruleGroups.flatMap { $0.activeAlerts }.compactMap { convert($0.alert) }
+        state.ruleAlerts = state.ruleGroups.flatMap { evaluator in
+            evaluator.activeAlerts.compactMap { convert($0.alert, origin: origin(of: evaluator.group)) }
+        }
         state.ruleErrors = state.ruleGroups.flatMap { $0.lastErrors.compactMap { $0?.description } }
         for alert in state.ruleAlerts where before[alert.identity]?.state != alert.state {
             state.timeline.append(TimelineEvent(time: now, kind: alert.state == .firing ? .alertFiring : .alertPending,
@@ -19,17 +21,22 @@ enum RuleAlerts {
         let current = Set(state.ruleAlerts.map(\.identity))
         for (identity, alert) in before where !current.contains(identity) {
             state.timeline.append(TimelineEvent(time: now, kind: .alertResolved, model: alert.model,
-                                                summary: "\(alert.name) resolved"))
+                                                summary: "\(alert.name) resolved\(AlertActions.subject(alert))"))
         }
         for error in errors {
             state.timeline.append(TimelineEvent(time: now, kind: .note, summary: "rule error: \(error.description)"))
         }
+        AlertActions.alertsChanged(at: now, state: &state)
         HealthEvaluator.updateStatuses(state: &state)
+    }
+
+    static func origin(of group: RuleGroup) -> String {
+        group.file.isEmpty ? "group \(group.name)" : "\(group.file) · group \(group.name)"
     }
 
     /// A rule alert as the screens show it: `severity` picks critical or warning, `job` and
     /// `model` (or `model_name`) say what it is about, `summary` (or `description`) what it says.
-    static func convert(_ alert: Alert) -> HealthAlert? {
+    static func convert(_ alert: Alert, origin: String = "") -> HealthAlert? {
         let state: HealthAlert.AlertState
         switch alert.state {
         case .pending: state = .pending
@@ -37,11 +44,14 @@ enum RuleAlerts {
         case .inactive: return nil
         }
         let name = alert.labels["alertname"] ?? "alert"
+        var labels: [String: String] = [:]
+        for (key, value) in alert.labels { labels[key] = value }
         return HealthAlert(name: name,
-                           severity: alert.labels["severity"] == "critical" ? .critical : .warning,
+                           severity: HealthAlert.Severity(label: alert.labels["severity"]),
                            job: alert.labels["job"] ?? "",
                            model: alert.labels["model"] ?? alert.labels["model_name"],
                            state: state, activeSince: alert.activeAt, firingSince: alert.firedAt, value: alert.value,
-                           summary: alert.annotations["summary"] ?? alert.annotations["description"] ?? name)
+                           summary: alert.annotations["summary"] ?? alert.annotations["description"] ?? name,
+                           labels: labels, annotations: alert.annotations, origin: origin)
     }
 }

@@ -8,7 +8,9 @@ public enum Action: Hashable, Sendable {
     case open
     case previousModel, nextModel
     case showTargets
+    case showAlerts
     case reloadConfig
+    case acknowledge, silence, undo
 }
 
 public struct KeyBinding: Hashable, Sendable {
@@ -17,6 +19,7 @@ public struct KeyBinding: Hashable, Sendable {
         case overview = "Overview"
         case model = "Model view"
         case targets = "Targets"
+        case alerts = "Alerts"
     }
     public var keys: [Key]
     public var action: Action
@@ -37,6 +40,7 @@ public enum KeyMap {
         KeyBinding([.character("?")], .toggleHelp, "toggle this help", in: .global),
         KeyBinding([.character("q")], .quit, "quit", in: .global),
         KeyBinding([.escape], .back, "close / go back", in: .global),
+        KeyBinding([.character("a")], .showAlerts, "alerts: acknowledge and silence", in: .global),
         KeyBinding([.character("t")], .showTargets, "targets and their errors", in: .global),
         KeyBinding([.character("R")], .reloadConfig, "reload the config file", in: .global),
         KeyBinding([.character("k"), .up], .moveUp, "move up", in: .overview),
@@ -52,6 +56,17 @@ public enum KeyMap {
         KeyBinding([.character("k"), .up], .moveUp, "previous target", in: .targets),
         KeyBinding([.character("j"), .down], .moveDown, "next target", in: .targets),
         KeyBinding([.backspace, .character("h"), .left], .back, "back to overview", in: .targets),
+        KeyBinding([.character("k"), .up], .moveUp, "previous alert", in: .alerts),
+        KeyBinding([.character("j"), .down], .moveDown, "next alert", in: .alerts),
+        KeyBinding([.pageUp], .pageUp, "page up", in: .alerts),
+        KeyBinding([.pageDown], .pageDown, "page down", in: .alerts),
+        KeyBinding([.home, .character("g")], .moveHome, "first alert", in: .alerts),
+        KeyBinding([.end, .character("G")], .moveEnd, "last alert", in: .alerts),
+        KeyBinding([.character("a")], .acknowledge, "acknowledge: I am on it (until it resolves)", in: .alerts),
+        KeyBinding([.character("s")], .silence, "silence for a time, with a reason", in: .alerts),
+        KeyBinding([.character("u")], .undo, "undo: end the silence, or take the ack back", in: .alerts),
+        KeyBinding([.enter], .open, "open the alert's model", in: .alerts),
+        KeyBinding([.backspace, .character("h"), .left], .back, "back to overview", in: .alerts),
     ]
 
     /// The action for a key on the given screen: screen bindings first, then global ones.

@@ -63,6 +63,28 @@ public enum Format {
         return "\(date.year)-\(pad2(date.month))-\(pad2(date.day)) \(clock(t))Z"
     }
 
+    /// An alert's value, whose unit the rule does not say: four significant digits, with an SI
+    /// prefix when very large or very small (`0.07843`, `124.5`, `51.2k`, `3.2µ`).
+    public static func value(_ v: Double) -> String {
+        guard v.isFinite else { return v.isNaN ? "NaN" : (v > 0 ? "+Inf" : "-Inf") }
+        if v == 0 { return "0" }
+        var scaled = v, prefix = ""
+        if abs(v) >= 10_000 {
+            for p in ["k", "M", "G", "T", "P", "E"] where abs(scaled) >= 1000 { scaled /= 1000; prefix = p }
+        } else if abs(v) < 0.001 {
+            for p in ["m", "µ", "n", "p", "f", "a"] where abs(scaled) < 1 { scaled *= 1000; prefix = p }
+        }
+        var magnitude = 0, a = abs(scaled)
+        while a >= 10 { a /= 10; magnitude += 1 }
+        while a < 1 { a *= 10; magnitude -= 1 }
+        var text = String.fixed(scaled, digits: max(0, 3 - magnitude))
+        if text.contains(".") {
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text.removeLast() }
+        }
+        return text + prefix
+    }
+
     static func pad2(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
 }
 

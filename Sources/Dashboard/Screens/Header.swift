@@ -7,8 +7,9 @@ enum Header {
         let width = buffer.size.width
         let style = theme.style(.header)
         buffer.fill(Rect(x: 0, y: row, width: width, height: 1), with: Cell(" ", style: style))
-        let firing = state.firingAlerts.count
-        let pending = state.allAlerts.count - firing
+        let silenced = state.allAlerts.filter { state.silence(for: $0) != nil }.count
+        let firing = state.firingAlerts.filter { state.silence(for: $0) == nil }.count
+        let pending = state.allAlerts.filter { $0.state == .pending && state.silence(for: $0) == nil }.count
         var left: [Span] = [
             Span(" modelwatch ", style: style.adding(.bold)),
             Span(" \(state.mode.rawValue) ", style: theme.style(.headerMode)),
@@ -22,6 +23,7 @@ enum Header {
         var right: [Span] = [Span(targets + "  ", style: style)]
         right.append(Span(alerts, style: firing > 0 ? theme.style(.statusCritical).with(background: style.background).adding(.bold) : style))
         if pending > 0 { right.append(Span("  \(pending) pending", style: style)) }
+        if silenced > 0 { right.append(Span("  \(silenced) silenced", style: style)) }
         right.append(Span(" ", style: style))
         StatusBar(left: left, right: right, style: style).render(into: &buffer, area: Rect(x: 0, y: row, width: width, height: 1))
     }
@@ -33,9 +35,10 @@ enum StatusLine {
         let keyStyle = theme.style(.statusBarKey), labelStyle = theme.style(.statusBar)
         let hints: [(key: String, label: String)]
         switch state.ui.screen {
-        case .overview: hints = [("↑↓", "move"), ("⏎", "open"), ("t", "targets"), ("?", "help"), ("q", "quit")]
+        case .overview: hints = [("↑↓", "move"), ("⏎", "open"), ("a", "alerts"), ("t", "targets"), ("?", "help"), ("q", "quit")]
         case .model: hints = [("Esc", "back"), ("[ ]", "prev/next"), ("?", "help"), ("q", "quit")]
         case .targets: hints = [("Esc", "back"), ("↑↓", "move"), ("?", "help"), ("q", "quit")]
+        case .alerts: hints = [("Esc", "back"), ("↑↓", "move"), ("a", "ack"), ("s", "silence"), ("u", "undo"), ("?", "help")]
         }
         var left = [Span(" ", style: labelStyle)]
         left += StatusBar.keyHints(hints, keyStyle: keyStyle, labelStyle: labelStyle)

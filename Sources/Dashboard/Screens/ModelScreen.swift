@@ -60,7 +60,7 @@ enum ModelScreen {
         let alerts = state.allAlerts.filter { $0.concerns(key) }
         let logs = recentLogs(state, for: key)
         let parts = Layout.split(lower, .vertical, [.fixed(min(lower.height / 3 + 1, max(3, alerts.count + 2))), .fill(1)])
-        AlertList.render(alerts, now: state.now, theme: theme, into: &buffer, area: parts[0], title: "Alerts")
+        AlertList.render(alerts, state: state, theme: theme, into: &buffer, area: parts[0], title: "Alerts")
         renderLogs(logs, theme: theme, into: &buffer, area: parts[1])
     }
 

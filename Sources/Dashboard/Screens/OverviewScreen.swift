@@ -45,7 +45,7 @@ public enum OverviewScreen {
     static func render(_ state: State, theme: Theme, into buffer: inout ScreenBuffer, area: Rect) {
         let geometry = layout(for: state)
         renderModels(state, theme: theme, into: &buffer, area: geometry.models)
-        AlertList.render(state.allAlerts, now: state.now, theme: theme, into: &buffer, area: geometry.alerts, title: "Alerts")
+        AlertList.render(state.allAlerts, state: state, theme: theme, into: &buffer, area: geometry.alerts, title: "Alerts")
         if let events = geometry.events {
             EventList.render(state.timeline.events, theme: theme, into: &buffer, area: events, title: "Timeline")
         }
@@ -134,24 +134,39 @@ enum ListPanel {
     }
 }
 
-/// Alerts, firing first, each with state word, name, subject, summary and age.
+/// Alerts, firing first and worst first, each with state word, name, summary, age, and who has
+/// it; silenced alerts last and muted.
 enum AlertList {
-    static func render(_ alerts: [HealthAlert], now: Timestamp, theme: Theme, into buffer: inout ScreenBuffer,
+    static func render(_ alerts: [HealthAlert], state: State, theme: Theme, into buffer: inout ScreenBuffer,
                        area: Rect, title: String) {
-        let firing = alerts.filter { $0.state == .firing }.count
-        let ordered = alerts.sorted { ($0.state == .firing ? 1 : 0, $0.severity) > ($1.state == .firing ? 1 : 0, $1.severity) }
-        let rows = ordered.map { alert in
-            let role: ThemeRole = alert.state == .pending ? .statusNoData : (alert.severity == .critical ? .statusCritical : .statusWarning)
-            let word = alert.state == .firing ? (alert.severity == .critical ? "✖ FIRING " : "▲ FIRING ") : "… PENDING"
-            let since = alert.firingSince ?? alert.activeSince
-            return Line([
-                Span(" \(word) ", style: theme.style(role)),
-                Span(alert.name, style: theme.style(.text).adding(.bold)),
-                Span("  \(alert.summary)", style: theme.style(.text)),
-                Span("  for \(Format.age(now - since))", style: theme.style(.muted)),
-            ])
+        let now = state.now
+        func rank(_ a: HealthAlert) -> (Int, Int, HealthAlert.Severity) {
+            (state.silence(for: a) == nil ? 1 : 0, a.state == .firing ? 1 : 0, a.severity)
         }
-        ListPanel.render(title: Line(" \(title) (\(firing) firing, \(alerts.count - firing) pending) ", style: theme.style(.title)),
+        let ordered = alerts.sorted { rank($0) > rank($1) }
+        let loud = alerts.filter { state.silence(for: $0) == nil }
+        let firing = loud.filter { $0.state == .firing }.count
+        let rows = ordered.map { alert in
+            let silence = state.silence(for: alert)
+            let role: ThemeRole = silence != nil ? .muted : AlertsScreen.role(for: alert)
+            let word = TextLayout.pad(AlertsScreen.stateWord(alert), toWidth: 9)
+            let since = alert.firingSince ?? alert.activeSince
+            var spans = [
+                Span(" \(word) ", style: theme.style(role)),
+                Span(alert.name, style: theme.style(silence != nil ? .muted : .text).adding(.bold)),
+                Span("  \(alert.summary)", style: theme.style(silence != nil ? .muted : .text)),
+                Span("  for \(Format.age(now - since))", style: theme.style(.muted)),
+            ]
+            if let silence {
+                spans.append(Span("  ◌ silenced by \(silence.createdBy)", style: theme.style(.muted)))
+            } else if let ack = state.acknowledgement(for: alert) {
+                spans.append(Span("  ✔ \(ack.by)", style: theme.style(.statusOK)))
+            }
+            return Line(spans)
+        }
+        var counts = "\(firing) firing, \(loud.count - firing) pending"
+        if loud.count < alerts.count { counts += ", \(alerts.count - loud.count) silenced" }
+        ListPanel.render(title: Line(" \(title) (\(counts)) ", style: theme.style(.title)),
                          rows: rows, empty: Line("✓ no alerts", style: theme.style(.statusOK)), theme: theme,
                          into: &buffer, area: area)
     }
@@ -175,8 +190,9 @@ enum EventList {
         switch kind {
         case .alertFiring, .targetDown: return .statusCritical
         case .alertPending: return .statusWarning
-        case .alertResolved, .targetUp: return .statusOK
+        case .alertResolved, .targetUp, .acknowledged: return .statusOK
         case .deploy, .note: return .text
+        case .silenced: return .muted
         }
     }
 
@@ -189,6 +205,8 @@ enum EventList {
         case .targetDown: return "DOWN    "
         case .targetUp: return "UP      "
         case .note: return "NOTE    "
+        case .acknowledged: return "ACK     "
+        case .silenced: return "SILENCE "
         }
     }
 }

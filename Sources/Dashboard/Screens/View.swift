@@ -27,8 +27,11 @@ public enum View {
             ModelScreen.render(state, key: key, theme: theme, into: &buffer, area: body)
         case .targets:
             TargetsScreen.render(state, theme: theme, into: &buffer, area: body)
+        case .alerts:
+            AlertsScreen.render(state, theme: theme, into: &buffer, area: body)
         }
         StatusLine.render(state, theme: theme, into: &buffer, row: area.height - 1)
+        if let form = state.ui.silenceForm { SilenceDialog.render(form, theme: theme, into: &buffer) }
         if state.ui.showHelp { HelpOverlay.render(theme: theme, into: &buffer) }
         return buffer
     }

@@ -6,6 +6,10 @@ import Telemetry
 public struct TimelineEvent: Hashable, Sendable {
     public enum Kind: String, Hashable, Sendable, CaseIterable {
         case deploy, alertPending, alertFiring, alertResolved, targetDown, targetUp, note
+        /// An operator acknowledged an alert, or took an acknowledgement back.
+        case acknowledged
+        /// A silence was made, ended early, or expired.
+        case silenced
     }
     public var time: Timestamp
     public var kind: Kind

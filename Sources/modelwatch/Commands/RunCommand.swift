@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dashboard
+import Telemetry
 import Foundation
 
 /// `modelwatch [--config FILE]`: the live dashboard, or the demo when no config is found.
@@ -34,7 +35,25 @@ struct DemoCommand: ParsableCommand {
     @Flag(help: "Do not capture the mouse.")
     var noMouse = false
 
+    @Option(help: "Start this far into the demo's script, e.g. 1m30s (the incident begins at 1m40s; it repeats every 10m).")
+    var skip: String?
+
+    /// A skip is simulated at once before the first frame; an hour is six turns of the script.
+    static let maximumSkip: Milliseconds = .minutes(60)
+
+    func skipDuration() throws -> Milliseconds {
+        guard let skip else { return Milliseconds(0) }
+        guard let d = skip == "0" ? Milliseconds(0) : AppConfig.parseDuration(skip) else {
+            throw ValidationError("--skip '\(skip)' is not a duration like 1m30s")
+        }
+        guard d.value <= DemoCommand.maximumSkip.value else { throw ValidationError("--skip is at most 60m (the script repeats every 10m)") }
+        return d
+    }
+
+    func validate() throws { _ = try skipDuration() }
+
     func run() throws {
-        try TerminalSession.launch(configPath: nil, forceDemo: true, display: display, mouse: !noMouse)
+        let skipped = try skipDuration()
+        try TerminalSession.launch(configPath: nil, forceDemo: true, display: display, mouse: !noMouse, skip: skipped)
     }
 }

@@ -20,16 +20,23 @@ final class LiveRuntime {
     /// Set whenever the state changed since the last frame was drawn.
     var needsRender = true
 
-    init(state: State, clock: SystemClock, scraper: Scraper, demo: DemoSource?, configPath: String? = nil) {
+    /// Whether `state` comes from a fast-forward and goes on, rather than starting.
+    private let resuming: Bool
+
+    /// `demoStart` is when the demo's script began (earlier than now after `demo --skip`);
+    /// `resuming` says the state already ran up to now on virtual time.
+    init(state: State, clock: SystemClock, scraper: Scraper, demo: DemoSource?, configPath: String? = nil,
+         demoStart: Timestamp? = nil, resuming: Bool = false) {
         self.configPath = configPath
         self.state = state
         self.clock = clock
         self.scraper = scraper
         self.demo = demo
-        self.demoStart = clock.now()
+        self.demoStart = demoStart ?? clock.now()
+        self.resuming = resuming
     }
 
-    func start() { send(.started(at: clock.now())) }
+    func start() { send(resuming ? .resumed(at: clock.now()) : .started(at: clock.now())) }
 
     func send(_ msg: Msg) {
         let effects = reduce(&state, msg)

@@ -3,6 +3,7 @@ import CursesBackend
 import Dashboard
 import Foundation
 import Sources
+import Telemetry
 import TerminalUI
 
 /// Runs the dashboard in the terminal until `q` or a signal, and restores the terminal on
@@ -10,7 +11,8 @@ import TerminalUI
 enum TerminalSession {
     /// Resolves config and theme, then runs; a config or theme error exits 2 before the
     /// terminal is touched, naming the file, line and key.
-    static func launch(configPath: String?, forceDemo: Bool, display: DisplayOptions, mouse: Bool) throws {
+    static func launch(configPath: String?, forceDemo: Bool, display: DisplayOptions, mouse: Bool,
+                       skip: Milliseconds = Milliseconds(0)) throws {
         let launch: Launch
         do {
             launch = try Launch.resolve(configPath: configPath, forceDemo: forceDemo, display: display)
@@ -18,11 +20,11 @@ enum TerminalSession {
             FileHandle.standardError.write(Data("modelwatch: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        let code = run(launch, mouse: mouse, monochrome: display.monochrome)
+        let code = run(launch, mouse: mouse, monochrome: display.monochrome, skip: skip)
         if code != 0 { throw ExitCode(code) }
     }
 
-    static func run(_ launch: Launch, mouse: Bool, monochrome: Bool) -> Int32 {
+    static func run(_ launch: Launch, mouse: Bool, monochrome: Bool, skip: Milliseconds = Milliseconds(0)) -> Int32 {
         let terminal: CursesTerminal
         do {
             terminal = try CursesTerminal(options: CursesOptions(forceMonochrome: monochrome, mouse: mouse,
@@ -36,8 +38,13 @@ enum TerminalSession {
         if terminal.colorMode == .monochrome { theme = theme.monochrome() }
 
         let demo = launch.mode == .demo ? DemoSource() : nil
-        let runtime = LiveRuntime(state: launch.makeState(size: terminal.size), clock: SystemClock(),
+        let runtime: LiveRuntime
+        if let demo, skip.value > 0 {
+            runtime = fastForward(launch, demo: demo, by: skip, size: terminal.size)
+        } else {
+            runtime = LiveRuntime(state: launch.makeState(size: terminal.size), clock: SystemClock(),
                                   scraper: Scraper(demo: demo), demo: demo, configPath: launch.configPath)
+        }
         runtime.start()
         while !runtime.quitRequested {
             if terminal.consumeReloadRequest() { runtime.reloadConfig() }
@@ -58,5 +65,20 @@ enum TerminalSession {
             }
         }
         return 0
+    }
+
+    /// `demo --skip`: the first part of the script runs at once on virtual time, as `snapshot`
+    /// runs it, ending now; then the same session goes on in real time.
+    static func fastForward(_ launch: Launch, demo: DemoSource, by skip: Milliseconds, size: Size) -> LiveRuntime {
+        let clock = SystemClock()
+        let start = clock.now() - skip
+        var virtual = VirtualRuntime(state: launch.makeState(size: size), start: start, performer: DemoPerformer(start: start))
+        virtual.start()
+        virtual.advance(by: skip)
+        // The live fleet catches up to the same moment; its log lines so far are already in.
+        demo.advance(to: skip)
+        _ = demo.drainLogLines()
+        return LiveRuntime(state: virtual.state, clock: clock, scraper: Scraper(demo: demo), demo: demo,
+                           demoStart: start, resuming: true)
     }
 }

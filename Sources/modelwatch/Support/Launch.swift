@@ -64,6 +64,15 @@ struct Launch {
         if let path, let text = try? readText(path), let config = try? AppConfig.parse(text, file: path) {
             ruleFiles += config.ruleFiles
         }
+        if launch.mode == .demo && ruleFiles.isEmpty {
+            // The demo's own alert pack, found like the themes; without it the built-in rules run.
+            if let pack = dataDirectories("sample-data/rules").map({ $0 + "/" + demoRulePack })
+                .first(where: { FileManager.default.fileExists(atPath: $0) }) {
+                ruleFiles = [pack]
+            } else {
+                launch.banner = (launch.banner.map { $0 + " " } ?? "") + "(\(demoRulePack) not found: built-in health rules)"
+            }
+        }
         launch.loadRules(ruleFiles)
         if display.monochrome || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty {
             launch.theme = launch.theme.monochrome()
@@ -117,21 +126,30 @@ struct Launch {
         }
     }
 
+    /// The rule file the demo loads when no `--rules` is given.
+    static let demoRulePack = "model-health.yaml"
+
     static func themeDirectories() -> [String] {
         var dirs: [String] = []
         if let env = ProcessInfo.processInfo.environment["MODELWATCH_THEMES"], !env.isEmpty { dirs.append(env) }
-        dirs.append(FileManager.default.currentDirectoryPath + "/themes")
+        return dirs + dataDirectories("themes")
+    }
+
+    /// Where a data folder shipped with modelwatch (`themes`, `sample-data/rules`) can be: under
+    /// the working directory, the checkout the executable was built in, or a share folder.
+    static func dataDirectories(_ folder: String) -> [String] {
+        var dirs = [folder]  // relative, so that messages name it as the user sees it
         // Walk up from the executable: .build/<triple>/debug/modelwatch lives 3 levels under the checkout.
         if let exe = Bundle.main.executableURL?.resolvingSymlinksInPath() {
             var dir = exe.deletingLastPathComponent()
             for _ in 0..<5 {
-                dirs.append(dir.appendingPathComponent("themes").path)
-                dirs.append(dir.appendingPathComponent("share/modelwatch/themes").path)
+                dirs.append(dir.appendingPathComponent(folder).path)
+                dirs.append(dir.appendingPathComponent("share/modelwatch/" + folder).path)
                 dir = dir.deletingLastPathComponent()
             }
         }
-        dirs.append("/usr/local/share/modelwatch/themes")
-        dirs.append("/usr/share/modelwatch/themes")
+        dirs.append("/usr/local/share/modelwatch/" + folder)
+        dirs.append("/usr/share/modelwatch/" + folder)
         var seen = Set<String>()
         return dirs.filter { seen.insert($0).inserted }
     }
@@ -152,10 +170,20 @@ struct Launch {
         }
     }
 
+    /// Who acknowledges and silences: `$MODELWATCH_USER`, else `$USER`, else "operator".
+    static func operatorName() -> String {
+        let env = ProcessInfo.processInfo.environment
+        for key in ["MODELWATCH_USER", "USER", "LOGNAME"] {
+            if let value = env[key], !value.isEmpty { return String(Sanitizer.visible(value).prefix(32)) }
+        }
+        return "operator"
+    }
+
     func makeState(size: Size) -> State {
         var state = State(mode: mode, targets: targets, retention: retention, memoryBudget: memoryBudget,
                           hasLogSources: mode == .demo, banner: banner, size: size)
         state.ruleGroups = ruleGroups.map { RuleGroupEvaluator(group: $0) }
+        state.operatorName = Launch.operatorName()
         state.ruleErrors = ruleErrors
         return state
     }
