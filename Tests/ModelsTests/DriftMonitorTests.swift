@@ -16,7 +16,7 @@ import Testing
     /// `prediction_score` of job "fraud", scraped every 15 s from 0 to `until` seconds: the
     /// value at 0 is 0, every later scrape adds `before` (up to 20 min) or `after` per bin.
     /// `restartAt`: the counters start again from 0 at that scrape (a process restart).
-    static func store(until: Int64 = 1800, restartAt: Int64? = nil,
+    static func store(until: Int64 = 1800, restartAt: Int64? = nil, instances: [String] = ["a:9000"],
                       edit: (Int64, inout [Double]) -> Void = { _, _ in }) -> SeriesStore {
         var store = SeriesStore(retention: .minutes(24 * 60))
         var bins = [Double](repeating: 0, count: bounds.count)
@@ -31,10 +31,12 @@ import Testing
             var sum = 0.0
             for b in bins { sum += b; cumulative.append(sum) }
             edit(t, &cumulative)
-            for (i, le) in bounds.enumerated() {
-                let key = SeriesKey(name: "prediction_score_bucket",
-                                    labels: Labels(["job": "fraud", "instance": "a:9000", "model": "m", "le": le]))
-                store.append(key, Point(t: at(t), v: cumulative[i]))
+            for instance in instances {
+                for (i, le) in bounds.enumerated() {
+                    let key = SeriesKey(name: "prediction_score_bucket",
+                                        labels: Labels(["job": "fraud", "instance": instance, "model": "m", "le": le]))
+                    store.append(key, Point(t: at(t), v: cumulative[i]))
+                }
             }
             t += 15
         }
@@ -241,5 +243,47 @@ import Testing
         #expect(r.increase == 4 + 2 + 4)
         #expect(r.sawReset)
         #expect(throws: DriftProblem.self) { try DriftMonitor.windowIncrease([Point(t: Self.at(0), v: -1), Point(t: Self.at(1), v: 2)][...]) }
+    }
+
+    @Test func replicasSummedWithIgnoring() throws {
+        let store = Self.store(instances: ["a:9000", "b:9000"])
+        let each = DriftMonitor.compare(store: store, job: "fraud", metric: "prediction_score", at: Self.at(1800),
+                                        reference: .offset(.minutes(20)))
+        #expect(each.map { $0.labels["instance"] } == ["a:9000", "b:9000"])
+        let summed = DriftMonitor.compare(store: store, job: "fraud", metric: "prediction_score", at: Self.at(1800),
+                                          reference: .offset(.minutes(20)), ignoring: ["instance"])
+        #expect(summed.count == 1)
+        #expect(summed.first?.labels == Labels(["job": "fraud", "model": "m"]))
+        #expect(summed.first?.statistics == (try Self.expected(Self.before, times: 80, Self.after, times: 80)))
+
+        // A replica with other buckets cannot be added in.
+        var mixed = store
+        for t in stride(from: Int64(0), through: 1800, by: 15) {
+            for (le, v) in [("0.5", Double(t)), ("+Inf", Double(2 * t))] {
+                mixed.append(SeriesKey(name: "prediction_score_bucket",
+                                       labels: Labels(["job": "fraud", "instance": "c:9000", "model": "m", "le": le])),
+                             Point(t: Self.at(t), v: v))
+            }
+        }
+        let p = try #require(DriftMonitor.compare(store: mixed, job: "fraud", metric: "prediction_score", at: Self.at(1800),
+                                                  reference: .offset(.minutes(20)), ignoring: ["instance"]).first?.problem)
+        #expect(p.kind == .layoutMismatch)
+        #expect(p.side == .current)
+
+        // A baseline with a label that is ignored (the version it was taken from) still matches,
+        // and its series with that label set are summed.
+        let baseline = DriftBaseline(name: "v6.prom", families: try TextFormatParser.parse("""
+            # TYPE prediction_score histogram
+            prediction_score_bucket{model="m",version="6",le="0.25"} 3000
+            prediction_score_bucket{model="m",version="6",le="0.5"} 5000
+            prediction_score_bucket{model="m",version="6",le="0.75"} 6000
+            prediction_score_bucket{model="m",version="6",le="+Inf"} 6000
+
+            """))
+        let b = try #require(DriftMonitor.compare(store: store, job: "fraud", metric: "prediction_score", at: Self.at(1800),
+                                                  reference: .baseline(baseline), ignoring: ["instance", "version"]).first)
+        #expect(b.statistics == (try Self.expected(Self.before, times: 1000, Self.after, times: 80)))
+        #expect(DriftMonitor.compare(store: store, job: "fraud", metric: "prediction_score", at: Self.at(1800),
+                                     reference: .baseline(baseline)).first?.problem?.kind == .noReference)
     }
 }

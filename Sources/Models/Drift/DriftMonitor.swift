@@ -43,16 +43,37 @@ public struct DriftBaseline: Sendable, Hashable {
         self.name = name; self.series = series
     }
 
-    /// The baseline series of `metric` whose labels are all present, with the same values, in
-    /// `labels` (a scraped series carries `job` and `instance`, which a baseline file usually
-    /// lacks). The most specific match (most labels) wins; among equally specific ones, the
-    /// first in the file.
-    public func match(metric: String, labels: Labels) -> HistogramSeries? {
-        var best: HistogramSeries?
-        for s in series where s.metric == metric && s.labels.allSatisfy({ labels[$0.name] == $0.value }) {
-            if best == nil || s.labels.count > best!.labels.count { best = s }
+    /// The baseline series of `metric` whose labels (less `ignoring`) are all present, with the
+    /// same values, in `labels` (a scraped series carries `job` and `instance`, which a baseline
+    /// file usually lacks). The most specific label set (most labels) wins; among equally
+    /// specific ones, the first in the file. Every series with that label set (less `ignoring`)
+    /// is returned, to be summed.
+    public func matches(metric: String, labels: Labels, ignoring: Set<String> = []) -> [HistogramSeries] {
+        var best: Labels?
+        var found: [HistogramSeries] = []
+        for s in series where s.metric == metric {
+            let reduced = s.labels.removing(ignoring)
+            guard reduced.allSatisfy({ labels[$0.name] == $0.value }) else { continue }
+            if best == nil || reduced.count > best!.count {
+                best = reduced
+                found = [s]
+            } else if reduced == best {
+                found.append(s)
+            }
         }
-        return best
+        return found
+    }
+
+    /// The baseline's buckets for a series group: the matching series (`matches`), checked and
+    /// summed.
+    public func buckets(metric: String, labels: Labels, ignoring: Set<String> = []) throws(DriftProblem) -> HistogramBuckets {
+        let found = matches(metric: metric, labels: labels, ignoring: ignoring)
+        guard !found.isEmpty else {
+            throw DriftProblem(.noReference, "no series of \(metric) in \(name) matches these labels")
+        }
+        var parts: [(labels: Labels, buckets: HistogramBuckets)] = []
+        for s in found { parts.append((s.labels, try s.validated())) }
+        return try DriftMonitor.sum(parts)
     }
 }
 
@@ -90,8 +111,12 @@ public enum DriftMonitor {
     // MARK: Over the store
 
     /// The drift of histogram `metric` (with or without `_bucket`) for each series group of
-    /// `job` (nil: any job) whose labels include `labels`: the increase of every bucket over the
-    /// window `(at - window, at]` against `reference`. One result per group, sorted by labels.
+    /// `job` (nil: any job) whose labels include `labels` (an empty value: the label is absent):
+    /// the increase of every bucket over the window `(at - window, at]` against `reference`.
+    /// Series are grouped by every label except `le` and those in `ignoring`; the series of a
+    /// group are summed bucket by bucket, as `sum without (ignoring) (increase(...))` (e.g.
+    /// `ignoring: ["instance", "pod"]` for one result per model across its replicas; they must
+    /// share the bucket layout). One result per group, in label order.
     ///
     /// Bucket increases are Prometheus's `increase` without its extrapolation: the sum of the
     /// rises between consecutive samples, a drop counting as a reset (the value after it is the
@@ -100,7 +125,8 @@ public enum DriftMonitor {
     /// and buckets consistent with each other; drift reads only proportions.
     public static func compare(store: SeriesStore, job: String?, metric: String, labels: [String: String] = [:],
                                at: Timestamp, window: Milliseconds = defaultWindow, reference: DriftReference,
-                               minimumCount: Double = DriftMath.defaultMinimumCount) -> [DriftResult] {
+                               minimumCount: Double = DriftMath.defaultMinimumCount,
+                               ignoring: Set<String> = []) -> [DriftResult] {
         let base = metric.hasSuffix("_bucket") ? String(metric.dropLast("_bucket".count)) : metric
         var equal = labels.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
         if let job { equal.append((name: "job", value: job)) }
@@ -120,7 +146,7 @@ public enum DriftMonitor {
         var groupOrder: [Labels] = []
         var groups: [Labels: [SeriesKey]] = [:]
         for key in keys {
-            let g = key.labels.removing("le")
+            let g = key.labels.removing(ignoring.union(["le"]))
             if groups[g] == nil { groupOrder.append(g) }
             groups[g, default: []].append(key)
         }
@@ -154,11 +180,9 @@ public enum DriftMonitor {
                         try windowBuckets(store: store, keys: bucketKeys, window: w)
                     }
                 case .baseline(let baseline):
-                    guard let series = baseline.match(metric: base, labels: g) else {
-                        throw DriftProblem(.noReference, side: .reference,
-                                           "no series of \(base) in \(baseline.name) matches these labels")
+                    ref = try onSide(.reference) { () throws(DriftProblem) in
+                        try baseline.buckets(metric: base, labels: g, ignoring: ignoring)
                     }
-                    ref = try onSide(.reference) { () throws(DriftProblem) in try series.validated() }
                 }
                 result.outcome = DriftMath.compare(reference: ref, current: cur, minimumCount: minimumCount)
             } catch {
@@ -176,11 +200,31 @@ public enum DriftMonitor {
         }.map { String($0.dropLast("_bucket".count)) }
     }
 
-    /// Each bucket's increase over `window`, checked as a histogram. Bucket series with no
-    /// sample inside the window are left out (the bucket did not exist then: a layout change
-    /// shows as different layouts). The latest raw values are checked too, so that buckets that
-    /// go backwards are caught even when nothing moved.
+    /// Each bucket's increase over `window`, checked as a histogram, per series of the group,
+    /// then summed across them. Bucket series with no sample inside the window are left out (the
+    /// bucket did not exist then: a layout change shows as different layouts), and so is a
+    /// series with none at all. The latest raw values are checked too, so that buckets that go
+    /// backwards are caught even when nothing moved.
     static func windowBuckets(store: SeriesStore, keys: [SeriesKey], window: DriftWindow) throws(DriftProblem) -> HistogramBuckets {
+        var order: [Labels] = []
+        var bySeries: [Labels: [SeriesKey]] = [:]
+        for key in keys {
+            let s = key.labels.removing("le")
+            if bySeries[s] == nil { order.append(s) }
+            bySeries[s, default: []].append(key)
+        }
+        var parts: [(labels: Labels, buckets: HistogramBuckets)] = []
+        for s in order {
+            if let b = try seriesWindowBuckets(store: store, keys: bySeries[s]!, window: window) { parts.append((s, b)) }
+        }
+        guard !parts.isEmpty else {
+            throw DriftProblem(.noData, "no samples in the \(span(window.length)) window")
+        }
+        return try sum(parts)
+    }
+
+    /// `windowBuckets` for the buckets of one series; nil when it has no sample in the window.
+    static func seriesWindowBuckets(store: SeriesStore, keys: [SeriesKey], window: DriftWindow) throws(DriftProblem) -> HistogramBuckets? {
         var increases: [RawBucket] = []
         var latest: [RawBucket] = []
         var sawReset = false
@@ -200,9 +244,7 @@ public enum DriftMonitor {
             increases.append(RawBucket(le: le, count: increase))
             latest.append(RawBucket(le: le, count: slice[slice.endIndex - 1].v))
         }
-        guard !increases.isEmpty else {
-            throw DriftProblem(.noData, "no samples in the \(span(window.length)) window")
-        }
+        if increases.isEmpty { return nil }
         do {
             _ = try HistogramBuckets.validate(latest, what: "count")
         } catch where error.kind == .bucketsGoBackwards {
@@ -214,6 +256,21 @@ public enum DriftMonitor {
             throw DriftProblem(.inconsistentReset, "counter reset in the window that the buckets do not agree on: "
                                    + error.detail)
         }
+    }
+
+    /// Several series' buckets added bound by bound; they must have the same bounds.
+    static func sum(_ parts: [(labels: Labels, buckets: HistogramBuckets)]) throws(DriftProblem) -> HistogramBuckets {
+        guard let first = parts.first else { throw DriftProblem(.noData, "no series") }
+        if parts.count == 1 { return first.buckets }
+        var counts = first.buckets.cumulativeCounts
+        for part in parts.dropFirst() {
+            guard part.buckets.upperBounds == first.buckets.upperBounds else {
+                throw DriftProblem(.layoutMismatch, "series \(first.labels) and \(part.labels) have different buckets, "
+                                       + "so they cannot be summed")
+            }
+            for i in counts.indices { counts[i] += part.buckets.cumulativeCounts[i] }
+        }
+        return HistogramBuckets(checkedBounds: first.buckets.upperBounds, counts: counts)
     }
 
     /// The increase of one cumulative bucket over consecutive samples: rises add up, a drop is a
