@@ -201,6 +201,12 @@ struct DriftAgreementTests {
         #expect(r.status == 1)
         #expect(r.stderr.hasPrefix("\(broken):3:"), "\(r.stderr)")
         #expect(try Self.runDrift([ref, dir.path("missing.prom")]).status == 1)
+        // The right name with the wrong type, in both files.
+        let gauge = dir.path("gauge.prom")
+        try "# TYPE prediction_score gauge\nprediction_score 0.3\n".write(toFile: gauge, atomically: true, encoding: .utf8)
+        let g = try Self.runDrift([gauge, gauge, "--metric", "prediction_score"])
+        #expect(g.status == 1)
+        #expect(g.stderr.contains("prediction_score is a gauge, not a histogram"), "\(g.stderr)")
 
         // A label value with an escape sequence, buckets without +Inf, and external gauges.
         let hostile = dir.path("hostile.prom")

@@ -37,7 +37,7 @@ struct DriftCommand: ParsableCommand {
     var metric: String?
 
     @Option(name: .customLong("min-count"), help: "Observations needed on each side before anything is computed.")
-    var minCount: Double = DriftMath.defaultMinimumCount
+    var minCount: Int = Int(DriftMath.defaultMinimumCount)
 
     @Flag(help: "Print JSON instead of tables.")
     var json = false
@@ -46,7 +46,7 @@ struct DriftCommand: ParsableCommand {
     var failAbove: Double?
 
     func validate() throws {
-        guard minCount.isFinite, minCount >= 0 else {
+        guard minCount >= 0 else {
             throw ValidationError("--min-count must be a number of observations, 0 or more")
         }
         if let failAbove, !failAbove.isFinite || failAbove < 0 {
@@ -58,18 +58,20 @@ struct DriftCommand: ParsableCommand {
         let refFamilies = try Self.load(reference)
         let curFamilies = try Self.load(current)
         let results = DriftMonitor.compare(reference: refFamilies, current: curFamilies, metric: metric,
-                                           minimumCount: minCount)
+                                           minimumCount: Double(minCount))
         let external = ExternalDrift.readings(in: curFamilies)
-        if let metric, results.isEmpty {
+        if let metric, !Self.isHistogram(metric, in: refFamilies), !Self.isHistogram(metric, in: curFamilies) {
             let name = Sanitizer.visible(metric)
-            FileHandle.standardError.write(Data("modelwatch: no histogram named \(name) in \(Sanitizer.visible(reference)) or \(Sanitizer.visible(current))\n".utf8))
+            let note = results.first?.problem.map { " (\(Sanitizer.visible($0.detail)))" } ?? ""
+            FileHandle.standardError.write(Data("modelwatch: no histogram named \(name) in \(Sanitizer.visible(reference)) or \(Sanitizer.visible(current))\(note)\n".utf8))
             throw ExitCode(1)
         }
         if json {
-            print(DriftReport.json(results, external: external, reference: reference, current: current, minimumCount: minCount))
+            print(DriftReport.json(results, external: external, reference: reference, current: current,
+                                   minimumCount: Double(minCount)))
         } else {
             print(DriftReport.text(results, external: external, reference: reference, current: current,
-                                   minimumCount: minCount), terminator: "")
+                                   minimumCount: Double(minCount)), terminator: "")
         }
         if let failAbove {
             let over = results.filter { ($0.statistics?.psi ?? 0) > failAbove }
@@ -78,6 +80,12 @@ struct DriftCommand: ParsableCommand {
                 throw ExitCode(2)
             }
         }
+    }
+
+    /// Whether `families` have a classic histogram named `metric` (with or without `_bucket`).
+    static func isHistogram(_ metric: String, in families: [MetricFamily]) -> Bool {
+        let base = metric.hasSuffix("_bucket") ? String(metric.dropLast("_bucket".count)) : metric
+        return families.contains { $0.name == base && HistogramSeries.isHistogram($0.type) }
     }
 
     /// Reads and parses one exposition; a failure is reported as `FILE:line:column: message` and
