@@ -123,16 +123,15 @@ enum DriftReport {
         for metric in metrics {
             let rows = results.filter { $0.metric == metric }
             out += "\n\(Sanitizer.visible(metric)) (\(rows.count) series)\n"
-            let header = ["SERIES", "REF N", "CUR N", "PSI", "JS", "KS", "W1", "OVERFLOW REF", "CUR"]
+            let header = ["SERIES", "REF N", "CUR N", "PSI", "JS", "KS", "W1", "OVERFLOW REF", "CUR", "PSI BAND"]
             var table: [[String]] = []
             var notes: [(row: Int, text: String)] = []
             for (i, r) in rows.enumerated() {
                 let series = r.labels.isEmpty ? "{}" : Sanitizer.visible(r.labels.description)
                 if let s = r.statistics {
                     table.append([series, count(s.referenceCount), count(s.currentCount),
-                                  fixed(s.psi) + " " + s.psiBand.rawValue, fixed(s.jsDistance), fixed(s.ks),
-                                  s.wasserstein.map(general) ?? "-",
-                                  percent(s.referenceOverflowShare), percent(s.currentOverflowShare)])
+                                  fixed(s.psi), fixed(s.jsDistance), fixed(s.ks), s.wasserstein.map(general) ?? "-",
+                                  percent(s.referenceOverflowShare), percent(s.currentOverflowShare), s.psiBand.rawValue])
                     if let p = s.wassersteinProblem { notes.append((i, "W1 " + Sanitizer.visible(p.description))) }
                 } else {
                     table.append([series])
@@ -146,7 +145,7 @@ enum DriftReport {
             func line(_ cells: [String]) -> String {
                 cells.enumerated().map { c, cell in
                     c == 0 ? TextLayout.pad(cell, toWidth: widths[0])
-                        : TextLayout.pad(cell, toWidth: widths[c], alignment: c == 3 ? .left : .right)
+                        : TextLayout.pad(cell, toWidth: widths[c], alignment: c == header.count - 1 ? .left : .right)
                 }.joined(separator: "  ").trimmingTrailingBlanks() + "\n"
             }
             out += line(header)
