@@ -140,12 +140,14 @@ public struct RuleGroupEvaluator: Sendable {
     mutating func evalAlerting(_ i: Int, at t: Timestamp, store: SeriesStore) throws -> [(Labels, Double)] {
         let rule = group.rules[i]
         let res = try query(rule, at: t, store: store)
+        let querier = TemplateQuerier(engine: engine, store: store, time: t)
         var current: [Labels: Alert] = [:]
         for (sampleLabels, v) in res {
             let base = sampleLabels.removing(["__name__"])
-            var labelMap: [String: String] = [:]
-            for p in base { labelMap[p.name] = p.value }
-            let data = TemplateData(labels: labelMap, value: v, externalLabels: externalLabels, externalURL: externalURL)
+            var labelMap: [String: String] = [:]   // as in Prometheus, templates see __name__ too
+            for p in sampleLabels { labelMap[p.name] = p.value }
+            let data = TemplateData(labels: labelMap, value: v, externalLabels: externalLabels, externalURL: externalURL,
+                                    querier: querier)
             var l = base
             for (name, tmpl) in rule.labels { l = l.setting(name, tmpl.expandOrError(data, name: rule.name)) }
             l = l.setting("alertname", rule.name)
