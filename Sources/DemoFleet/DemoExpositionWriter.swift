@@ -114,18 +114,34 @@ struct DemoExpositionWriter {
         text += " " + style.format(value) + "\n"
     }
 
-    /// Writes `_bucket`, `_sum` and `_count` lines for a histogram. `leLast` puts `le` after the
-    /// other labels (Python and Go clients both do).
+    /// Writes the `_bucket`, `_count` and `_sum` lines of a histogram in the order its client
+    /// library does: prometheus-cpp `_count`, `_sum`, then the buckets; Python's prometheus_client
+    /// the buckets, `_count`, `_sum`; Go's expfmt the buckets, `_sum`, `_count`. All three put `le`
+    /// after the other labels.
     mutating func histogram(_ name: String, _ labels: [(String, String)], _ h: Histogram) {
-        var cumulative = 0.0
-        for (i, bound) in h.bounds.enumerated() {
-            cumulative += h.bucketCounts[i]
-            sample(name + "_bucket", labels + [("le", style.format(bound))], cumulative)
+        func buckets() {
+            var cumulative = 0.0
+            for (i, bound) in h.bounds.enumerated() {
+                cumulative += h.bucketCounts[i]
+                sample(name + "_bucket", labels + [("le", style.format(bound))], cumulative)
+            }
+            cumulative += h.bucketCounts[h.bounds.count]
+            sample(name + "_bucket", labels + [("le", "+Inf")], cumulative)
         }
-        cumulative += h.bucketCounts[h.bounds.count]
-        sample(name + "_bucket", labels + [("le", "+Inf")], cumulative)
-        sample(name + "_count", labels, h.count)
-        sample(name + "_sum", labels, h.sum)
+        switch style {
+        case .cpp:
+            sample(name + "_count", labels, h.count)
+            sample(name + "_sum", labels, h.sum)
+            buckets()
+        case .python:
+            buckets()
+            sample(name + "_count", labels, h.count)
+            sample(name + "_sum", labels, h.sum)
+        case .go:
+            buckets()
+            sample(name + "_sum", labels, h.sum)
+            sample(name + "_count", labels, h.count)
+        }
     }
 
     private func escape(_ v: String) -> String {

@@ -11,7 +11,7 @@ public struct Fleet: Sendable {
     /// The demo's targets, in display order. Each has its own exposition and log file.
     public static let targetNames: [String] = ["triton-a", "vllm-0", "kserve-churn", "kserve-credit"]
 
-    /// The scripted incident repeats with this period.
+    /// The scripted scenario (the Triton incident and the credit-scorer drift) repeats with this period.
     public static let cycleMilliseconds: Int64 = 600_000
 
     /// The log file name a target writes to, e.g. `triton-a.log`.
@@ -70,7 +70,8 @@ public struct Fleet: Sendable {
         return pendingLines
     }
 
-    /// The scripted incident, as offsets within each 600 s cycle.
+    /// The scripted scenario, as offsets within each 600 s cycle: the fraud-detector incident on
+    /// triton-a (100-400 s) and the silent input drift of credit-scorer on kserve-credit (180-520 s).
     public var scenario: [ScenarioEvent] { Fleet.scriptedScenario }
 
     /// The events of the cycle that contains `elapsed`, placed on the absolute demo timeline.
@@ -89,11 +90,15 @@ public struct Fleet: Sendable {
         ScenarioEvent(at: 99_000, target: "triton-a",
                       description: "fraud-detector version 4 is loaded on triton-a; version 3 is unloaded at 100 s (its series leave the exposition, v4 series start from 0)."),
         ScenarioEvent(at: 100_000, end: 400_000, target: "triton-a",
-                      description: "fraud-detector v4: latency triples (p99 about 40 ms -> 120 ms), BACKEND failures climb to about 8%; GPU memory climbs steadily."),
+                      description: "fraud-detector v4: latency triples (p99 about 40 ms -> 120 ms, in the summary and in the first-response histogram's buckets), BACKEND failures climb to about 8%; GPU memory climbs steadily."),
         ScenarioEvent(at: 120_000, target: "triton-a",
                       description: "First 'CUDA out of memory' error in triton-a.log; more errors and warnings follow."),
+        ScenarioEvent(at: 180_000, end: 520_000, target: "kserve-credit",
+                      description: "credit-scorer input drift: the upstream bureau feed's new schema counts revolving minimum payments in monthly_debt, so debt_to_income shifts up (median about 0.31 -> 0.42; PSI against the window before about 0.6) and prediction scores rise a little. No errors, no latency change: only the feature histograms show it; one warning in kserve-credit.log at 180 s."),
         ScenarioEvent(at: 399_000, target: "triton-a",
                       description: "Rollback: fraud-detector version 3 is loaded again; version 4 is unloaded at 400 s. Latency, errors and GPU memory recover."),
+        ScenarioEvent(at: 520_000, target: "kserve-credit",
+                      description: "The bureau feed is back on its previous schema: credit-scorer's debt_to_income and scores return to their usual distribution."),
         ScenarioEvent(at: 600_000, target: "*", description: "The cycle repeats."),
     ]
 
@@ -114,7 +119,9 @@ public struct Fleet: Sendable {
         var r2 = SplitMix64(seed: seed, second: second, stream: 3)
         churn.step(second: second, rng: &r2, logs: &lines)
         var r3 = SplitMix64(seed: seed, second: second, stream: 4)
-        credit.step(second: second, rng: &r3, logs: &lines)
+        let scored = credit.step(second: second, rng: &r3, logs: &lines)
+        var r4 = SplitMix64(seed: seed, second: second, stream: 5)
+        credit.observeFeatures(second: second, scored: scored, rng: &r4, logs: &lines)
         append(lines)
     }
 

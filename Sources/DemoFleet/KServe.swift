@@ -1,5 +1,7 @@
 /// A KServe Python model server (prometheus_client) behind Knative's queue-proxy, with KServe's
 /// metric aggregation: one endpoint carries both the model server's and the queue-proxy's series.
+/// credit-scorer's predictor also registers its own prometheus_client histograms of its input
+/// features and scores (`CreditFeatureMonitor`), which appear among the model server's series.
 struct KServeServer: Sendable {
     static let queueProxyBuckets: [Double] = [5, 10, 20, 40, 60, 80, 100, 150, 200, 250, 300, 350, 400, 450, 500,
                                               600, 700, 800, 900, 1000, 2000, 5000, 10000, 20000, 50000, 100000]
@@ -22,13 +24,16 @@ struct KServeServer: Sendable {
     var codes: [String] = []
     var requestCount: [String: Double] = [:]
     var latencies: [String: Histogram] = [:]
+    /// The predictor's own feature and score histograms (credit-scorer only).
+    var features: CreditFeatureMonitor?
 
     static let churn = KServeServer(target: "kserve-churn", model: "churn-predictor", revision: "churn-predictor-predictor-00007",
                                     pod: "churn-predictor-predictor-00007-deployment-6d8f9c7b5d-x2xkq",
                                     rate: 90, predictMedianMs: 9.5, sigma: 0.5, phase: 3.1, jsonLogs: false)
     static let credit = KServeServer(target: "kserve-credit", model: "credit-scorer", revision: "credit-scorer-predictor-00003",
                                      pod: "credit-scorer-predictor-00003-deployment-58b4c6d9f7-q7rzm",
-                                     rate: 40, predictMedianMs: 20, sigma: 0.47, phase: 4.4, jsonLogs: true)
+                                     rate: 40, predictMedianMs: 20, sigma: 0.47, phase: 4.4, jsonLogs: true,
+                                     features: CreditFeatureMonitor(model: "credit-scorer"))
 
     var source: String { Fleet.logSource(for: target) }
     var service: String { model + "-predictor" }
@@ -55,7 +60,9 @@ struct KServeServer: Sendable {
         lines.append(line(151_611, "INFO", "uvicorn.error", "_log_started_message():214", "Uvicorn running on http://0.0.0.0:8080 (Press CTRL+C to quit)"))
     }
 
-    mutating func step(second: Int64, rng: inout SplitMix64, logs: inout [DemoLogLine]) {
+    /// One second of traffic. Returns the number of requests scored successfully (answered 200).
+    @discardableResult
+    mutating func step(second: Int64, rng: inout SplitMix64, logs: inout [DemoLogLine]) -> Int {
         let load = trafficWave(second: second, phase: phase)
         let n = drawRequestCount(rate: rate, load: load, rng: &rng)
         let c4 = min(n, rng.poisson(Double(n) * 0.0005))
@@ -95,6 +102,17 @@ struct KServeServer: Sendable {
             logs.append(line(us, "ERROR", "kserve", "generic_exception_handler():108",
                              "Exception on /v1/models/\(model):predict: ValueError: Input X contains NaN."))
         }
+        return ok
+    }
+
+    /// The predictor's feature and score observations for the `scored` requests of this second,
+    /// from a generator of their own (nothing else this server draws depends on it).
+    mutating func observeFeatures(second: Int64, scored: Int, rng: inout SplitMix64, logs: inout [DemoLogLine]) {
+        guard var monitor = features else { return }
+        for record in monitor.step(second: second, scored: scored, rng: &rng) {
+            logs.append(line(record.elapsedMicros, record.level, CreditFeatureMonitor.logger, "", record.message))
+        }
+        features = monitor
     }
 
     private mutating func record(code: String, latencyMs: Double, weight: Int) {
@@ -117,6 +135,7 @@ struct KServeServer: Sendable {
         w.histogram("request_predict_seconds", model, predict)
         w.family("request_postprocess_seconds", "histogram", "post-process request latency")
         w.histogram("request_postprocess_seconds", model, postprocess)
+        features?.write(into: &w)
 
         // queue-proxy (Go, OpenCensus exporter): labels sorted, numbers in Go's %g.
         var q = DemoExpositionWriter(style: .go)

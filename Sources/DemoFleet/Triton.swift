@@ -21,12 +21,19 @@ struct TritonVersionStats: Sendable {
     var computeOutputUs = 0.0
     var summarySum = 0.0
     var summaryCount = 0.0
+    /// `nv_inference_first_response_histogram_ms`: request to first response, in whole
+    /// milliseconds (Triton truncates the nanosecond duration), with the model's own buckets.
+    var firstResponse: Histogram
     /// Representative request durations (µs) of the last `windowSeconds`, with their second.
     var window: [WindowSample] = []
     var pending = 0.0
 
     struct WindowSample: Sendable { var second: Int64; var us: Double }
     static let windowSeconds: Int64 = 60
+
+    init(firstResponseBuckets: [Double]) {
+        firstResponse = Histogram(bounds: firstResponseBuckets)
+    }
 
     /// Quantile over the sliding window, as prometheus-cpp's summary reports it (NaN when empty).
     func quantile(_ q: Double, now: Int64) -> Double {
@@ -50,22 +57,50 @@ struct TritonModel: Sendable {
     var versions: [String: TritonVersionStats]
     var loadedVersion: String
     var phase: Double
+    /// Decoupled models (`model_transaction_policy { decoupled: true }`) are the only ones Triton
+    /// reports `nv_inference_first_response_histogram_ms` for.
+    var decoupled: Bool
+    /// The histogram's `le` bounds in ms, as the model config's `model_metrics` override sets them.
+    var firstResponseBuckets: [Double]
+
+    /// This model's counters for its loaded version (zeros for a version that has served nothing).
+    var loadedStats: TritonVersionStats {
+        versions[loadedVersion] ?? TritonVersionStats(firstResponseBuckets: firstResponseBuckets)
+    }
 }
 
-/// NVIDIA Triton Inference Server with two models and one GPU (an A10G).
+/// NVIDIA Triton Inference Server with two models and one GPU (an A10G), started with
+/// `--metrics-config summary_latencies=true --metrics-config histogram_latencies=true`.
+///
+/// fraud-detector is a Python-backend model in decoupled mode that sends exactly one response per
+/// request, so its first response is its whole response: Triton reports
+/// `nv_inference_first_response_histogram_ms` for it (Triton reports that family for decoupled
+/// models only), with buckets from its config.pbtxt:
+///
+///     model_transaction_policy { decoupled: true }
+///     model_metrics { metric_control: [ { metric_identifier: { family: "nv_inference_first_response_histogram_ms" }
+///                                         histogram_options: { buckets: [ 5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 1000 ] } } ] }
+///
+/// image-embedder (TensorRT, not decoupled) has no first-response histogram, only the summary.
 struct TritonServer: Sendable {
     static let source = "triton-a.log"
     static let gpuUUID = "GPU-6f3a1c52-8b1e-4d7a-9c0b-2e5d7f4a9b31"
     static let gpuMemoryTotal = 24_146_608_128.0
     static let gpuBaseMemory = 10_114_220_032.0
     static let gpuIncidentGrowth = 12_200_000_000.0
+    /// fraud-detector's `nv_inference_first_response_histogram_ms` buckets (ms); Triton's default
+    /// (100, 500, 2000, 5000) would put nearly every request of this model in the first bucket.
+    static let fraudFirstResponseBuckets: [Double] = [5, 10, 20, 30, 50, 75, 100, 150, 200, 300, 500, 1000]
 
     var fraud = TritonModel(name: "fraud-detector", baseRate: 180, medianMs: 14, sigma: 0.45,
                             itemsPerRequest: 1, itemsPerExec: 2.5,
-                            versions: ["3": TritonVersionStats()], loadedVersion: "3", phase: 0.0)
+                            versions: ["3": TritonVersionStats(firstResponseBuckets: TritonServer.fraudFirstResponseBuckets)],
+                            loadedVersion: "3", phase: 0.0,
+                            decoupled: true, firstResponseBuckets: TritonServer.fraudFirstResponseBuckets)
     var embedder = TritonModel(name: "image-embedder", baseRate: 60, medianMs: 9, sigma: 0.44,
                                itemsPerRequest: 4, itemsPerExec: 16,
-                               versions: ["12": TritonVersionStats()], loadedVersion: "12", phase: 0.7)
+                               versions: ["12": TritonVersionStats(firstResponseBuckets: [])], loadedVersion: "12", phase: 0.7,
+                               decoupled: false, firstResponseBuckets: [])
     var gpuUtilization = 0.0
     var gpuMemoryUsed = TritonServer.gpuBaseMemory
     var gpuPower = 58.0
@@ -172,7 +207,7 @@ struct TritonServer: Sendable {
         let n = drawRequestCount(rate: model.baseRate, load: load, rng: &rng)
         let failed = min(n, rng.poisson(Double(n) * failureShare))
         let ok = n - failed
-        var stats = model.versions[model.loadedVersion] ?? TritonVersionStats()
+        var stats = model.loadedStats
 
         for _ in 0..<failed {
             let u = rng.uniform()
@@ -202,6 +237,7 @@ struct TritonServer: Sendable {
             stats.computeInferUs += infer * wd
             stats.computeOutputUs += output * wd
             stats.summarySum += us * wd
+            stats.firstResponse.observe((us / 1000).rounded(.down), weight: w)
             stats.window.append(.init(second: second, us: us))
             busyMs += (infer / 1000) * wd / model.itemsPerExec * model.itemsPerRequest
         }
@@ -235,14 +271,14 @@ struct TritonServer: Sendable {
         func perVersion(_ name: String, _ type: String, _ help: String, _ value: (TritonVersionStats) -> Double) {
             w.family(name, type, help)
             for m in models {
-                let stats = m.versions[m.loadedVersion] ?? TritonVersionStats()
+                let stats = m.loadedStats
                 w.sample(name, [("model", m.name), ("version", m.loadedVersion)], value(stats))
             }
         }
         perVersion("nv_inference_request_success", "counter", "Number of successful inference requests, all batch sizes") { $0.success }
         w.family("nv_inference_request_failure", "counter", "Number of failed inference requests, all batch sizes")
         for m in models {
-            let stats = m.versions[m.loadedVersion] ?? TritonVersionStats()
+            let stats = m.loadedStats
             for (i, reason) in TritonVersionStats.reasons.enumerated() {
                 w.sample("nv_inference_request_failure", [("model", m.name), ("reason", reason), ("version", m.loadedVersion)], stats.failures[i])
             }
@@ -258,13 +294,18 @@ struct TritonServer: Sendable {
 
         w.family("nv_inference_request_summary_us", "summary", "Summary of inference request duration in microseconds (includes cached requests)")
         for m in models {
-            let stats = m.versions[m.loadedVersion] ?? TritonVersionStats()
+            let stats = m.loadedStats
             for q in [0.5, 0.9, 0.95, 0.99] {
                 w.sample("nv_inference_request_summary_us",
                          [("model", m.name), ("version", m.loadedVersion), ("quantile", q.description)], stats.quantile(q, now: now))
             }
             w.sample("nv_inference_request_summary_us_sum", [("model", m.name), ("version", m.loadedVersion)], stats.summarySum)
             w.sample("nv_inference_request_summary_us_count", [("model", m.name), ("version", m.loadedVersion)], stats.summaryCount)
+        }
+
+        w.family("nv_inference_first_response_histogram_ms", "histogram", "Duration from request to first response in milliseconds")
+        for m in models where m.decoupled {
+            w.histogram("nv_inference_first_response_histogram_ms", [("model", m.name), ("version", m.loadedVersion)], m.loadedStats.firstResponse)
         }
 
         let gpu = [("gpu_uuid", TritonServer.gpuUUID)]

@@ -1,5 +1,12 @@
 @testable import DemoFleet
 import Telemetry
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A fleet advanced to `seconds`.
 func fleet(at seconds: Int64, seed: UInt64 = 42) -> Fleet {
@@ -73,4 +80,59 @@ func shareAtOrBelow(_ fams: [MetricFamily], _ name: String, le: String, _ match:
     let bucket = value(fams, name + "_bucket", m) ?? .nan
     let count = value(fams, name + "_count", match) ?? .nan
     return bucket / count
+}
+
+/// One histogram series' bucket increases between two snapshots, non-cumulative, in `le` order
+/// (the +Inf bucket last). A series missing from `a` counts from zero; missing from `b` is empty.
+func bucketIncreases(from a: [MetricFamily], to b: [MetricFamily], _ name: String, _ match: [String: String]) -> [(le: Double, count: Double)] {
+    func cumulative(_ fams: [MetricFamily]) -> [Double: Double] {
+        var out: [Double: Double] = [:]
+        for s in fams.flatMap(\.samples) where s.name == name + "_bucket" && match.allSatisfy({ s.labels[$0.key] == $0.value }) {
+            guard let raw = s.labels["le"], let le = raw == "+Inf" ? .infinity : Double(raw) else { continue }
+            out[le] = s.value
+        }
+        return out
+    }
+    let before = cumulative(a), after = cumulative(b)
+    var previous = 0.0
+    return after.keys.sorted().map { le in
+        let c = after[le]! - (before[le] ?? 0)
+        defer { previous = c }
+        return (le, c - previous)
+    }
+}
+
+/// The q-quantile of bucket counts, interpolated linearly inside the bucket as Prometheus's
+/// histogram_quantile does (the lowest bucket starts at 0; a rank in +Inf gives the highest
+/// finite bound). NaN without observations.
+func bucketQuantile(_ q: Double, _ buckets: [(le: Double, count: Double)]) -> Double {
+    let total = buckets.reduce(0) { $0 + $1.count }
+    guard total > 0 else { return .nan }
+    let rank = q * total
+    var seen = 0.0
+    var lower = 0.0
+    for b in buckets {
+        if seen + b.count >= rank && b.count > 0 {
+            if b.le == .infinity { return lower }
+            return lower + (b.le - lower) * (rank - seen) / b.count
+        }
+        seen += b.count
+        if b.le != .infinity { lower = b.le }
+    }
+    return lower
+}
+
+/// Population stability index between two sets of bucket counts with the same layout:
+/// Σ (qᵢ − pᵢ) · ln(qᵢ / pᵢ), p the reference shares and q the current ones, a zero share
+/// replaced by 1e-4.
+func psi(reference: [(le: Double, count: Double)], current: [(le: Double, count: Double)]) -> Double {
+    precondition(reference.map(\.le) == current.map(\.le), "PSI needs the same buckets on both sides")
+    let rt = reference.reduce(0) { $0 + $1.count }, ct = current.reduce(0) { $0 + $1.count }
+    var sum = 0.0
+    for (r, c) in zip(reference, current) {
+        let p = r.count == 0 ? 1e-4 : r.count / rt
+        let q = c.count == 0 ? 1e-4 : c.count / ct
+        sum += (q - p) * log(q / p)
+    }
+    return sum
 }
