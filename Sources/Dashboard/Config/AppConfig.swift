@@ -1,3 +1,4 @@
+import Models
 import Telemetry
 
 /// The YAML config file, as documented in `docs/config.md`:
@@ -19,6 +20,14 @@ import Telemetry
 ///   - name: secured
 ///     url: https://models.internal:8443/metrics
 ///     authorization: { credentials_file: /run/secrets/scrape-token }
+/// model_metrics:
+///   - name: fraud-api
+///     match: { job: fraud-api }
+///     model_label: model
+///     requests: fraud_requests_total
+///     errors: fraud_errors_total
+///     latency_histogram: fraud_latency_ms
+///     latency_unit: ms
 /// ```
 public struct AppConfig: Hashable, Sendable {
     public var theme: String?
@@ -28,6 +37,8 @@ public struct AppConfig: Hashable, Sendable {
     public var memoryBudget: Int?
     /// Prometheus rule files, relative to the config file's folder.
     public var ruleFiles: [String] = []
+    /// Other exporters' metric names mapped onto the model signals (`model_metrics:`).
+    public var modelMetrics: [MetricMapping] = []
 
     public static let defaultMemoryBudget = 256 << 20
 
@@ -38,7 +49,7 @@ public struct AppConfig: Hashable, Sendable {
 
     public static func parse(_ text: String, file: String) throws(ConfigError) -> AppConfig {
         let root = try YAMLDocument.parse(text, file: file)
-        try root.expectKeys(["theme", "storage", "scrape", "targets", "rule_files"])
+        try root.expectKeys(["theme", "storage", "scrape", "targets", "rule_files", "model_metrics"])
         var config = AppConfig()
         config.theme = try root.optional("theme")?.string()
         if let storage = try root.optional("storage") {
@@ -59,6 +70,7 @@ public struct AppConfig: Hashable, Sendable {
                 config.ruleFiles.append(path.hasPrefix("/") ? path : base + "/" + path)
             }
         }
+        if let mappings = try root.optional("model_metrics") { config.modelMetrics = try modelMetrics(mappings) }
         let targetsNode = try root.required("targets")
         let items = try targetsNode.sequence()
         if items.isEmpty { throw targetsNode.error("at least one target is needed") }
@@ -168,5 +180,130 @@ public struct AppConfig: Hashable, Sendable {
             total += product
         }
         return Milliseconds(total)
+    }
+}
+
+// MARK: model_metrics
+
+extension AppConfig {
+    /// The keys of one `model_metrics:` entry (see `docs/config.md`).
+    static let modelMetricsKeys: Set<String> = [
+        "name", "match", "model_label", "version_label", "requests", "errors", "error_reason_label", "error_label",
+        "error_values", "latency_histogram", "latency_summary", "latency_sum", "latency_count", "latency_unit",
+        "queue_depth", "in_flight", "gpu_utilization", "gpu_utilization_unit", "gpu_memory_used_bytes",
+        "gpu_memory_total_bytes", "kv_cache_usage",
+    ]
+
+    /// `model_metrics:`: a list of mappings from another exporter's metric names onto the model
+    /// signals. Every metric and label name is checked for Prometheus syntax, and combinations
+    /// that cannot be read (an error label without values, a latency sum without a divisor) are
+    /// errors at the key that is wrong.
+    public static func modelMetrics(_ node: YAMLValue) throws(ConfigError) -> [MetricMapping] {
+        var mappings: [MetricMapping] = []
+        var names = Set<String>()
+        for item in try node.sequence() {
+            try item.expectKeys(modelMetricsKeys)
+            func metric(_ key: String) throws(ConfigError) -> String? {
+                guard let value = try item.optional(key) else { return nil }
+                let text = try value.string()
+                guard isMetricName(text) else {
+                    throw value.error("'\(text)' is not a metric name (letters, digits, _ and :, not starting with a digit; no labels or braces)")
+                }
+                return text
+            }
+            func label(_ key: String) throws(ConfigError) -> String? {
+                guard let value = try item.optional(key) else { return nil }
+                let text = try value.string()
+                guard isLabelName(text) else { throw value.error("'\(text)' is not a label name") }
+                return text
+            }
+            var mapping = MetricMapping(name: "")
+            mapping.modelLabel = try label("model_label")
+            mapping.versionLabel = try label("version_label")
+            mapping.requests = try metric("requests")
+            mapping.errors = try metric("errors")
+            mapping.errorReasonLabel = try label("error_reason_label")
+            mapping.errorLabel = try label("error_label")
+            mapping.latencyHistogram = try metric("latency_histogram")
+            mapping.latencySummary = try metric("latency_summary")
+            mapping.latencySum = try metric("latency_sum")
+            mapping.latencyCount = try metric("latency_count")
+            mapping.queueDepth = try metric("queue_depth")
+            mapping.inFlight = try metric("in_flight")
+            mapping.gpuUtilization = try metric("gpu_utilization")
+            mapping.gpuMemoryUsedBytes = try metric("gpu_memory_used_bytes")
+            mapping.gpuMemoryTotalBytes = try metric("gpu_memory_total_bytes")
+            mapping.kvCacheUsage = try metric("kv_cache_usage")
+            if let match = try item.optional("match") {
+                for (key, value) in try match.mapping() {
+                    guard isLabelName(key.text) else { throw key.error("'\(key.text)' is not a label name") }
+                    mapping.match[key.text] = try value.string()
+                }
+            }
+            if let values = try item.optional("error_values") {
+                if case .sequence = values.kind {
+                    for v in try values.sequence() { mapping.errorValues.append(try v.string()) }
+                } else {
+                    mapping.errorValues = [try values.string()]
+                }
+                if mapping.errorValues.isEmpty { throw values.error("give at least one value, like 5xx or 503") }
+            }
+            if let unit = try item.optional("latency_unit") {
+                let text = try unit.string()
+                guard let parsed = LatencyUnit(text: text) else { throw unit.error("'\(text)' is not a time unit (s, ms, us, ns)") }
+                mapping.latencyUnit = parsed
+            }
+            if let unit = try item.optional("gpu_utilization_unit") {
+                let text = try unit.string()
+                guard let parsed = UtilizationUnit(rawValue: text.lowercased()) else {
+                    throw unit.error("'\(text)' is not a utilization unit (ratio for 0-1, percent for 0-100)")
+                }
+                mapping.gpuUtilizationUnit = parsed
+            }
+            // Combinations that would read nothing, or read it two ways.
+            if mapping.requests == nil && mapping.latencyHistogram == nil && mapping.latencySummary == nil && mapping.latencyCount == nil {
+                throw item.error("name at least requests, latency_histogram, latency_summary or latency_count: the models are found by it")
+            }
+            if let errors = try item.optional("errors"), mapping.errorLabel != nil {
+                throw errors.error("use either errors (a counter of failures) or error_label with error_values, not both")
+            }
+            if mapping.errorLabel != nil && mapping.errorValues.isEmpty {
+                throw try item.required("error_label").error("error_label needs error_values (like [5xx])")
+            }
+            if !mapping.errorValues.isEmpty && mapping.errorLabel == nil {
+                throw try item.required("error_values").error("error_values needs error_label, the label they are values of")
+            }
+            if mapping.errorLabel != nil && mapping.requests == nil {
+                throw try item.required("error_label").error("error_label picks failed requests out of requests, which is missing")
+            }
+            if let count = try item.optional("latency_count"), mapping.latencySum == nil {
+                throw count.error("latency_count divides latency_sum, which is missing")
+            }
+            if mapping.latencySum != nil && mapping.latencyCount == nil && mapping.requests == nil {
+                throw try item.required("latency_sum").error("latency_sum needs latency_count or requests to divide by")
+            }
+            let nameNode = try item.optional("name")
+            let name = try nameNode?.string() ?? mapping.requests ?? mapping.latencyHistogram ?? mapping.latencySummary ?? mapping.latencyCount ?? ""
+            guard names.insert(name).inserted else {
+                throw (nameNode ?? item).error("duplicate model_metrics name '\(name)'")
+            }
+            mapping.name = name
+            mappings.append(mapping)
+        }
+        return mappings
+    }
+
+    /// Prometheus's metric name syntax: `[a-zA-Z_:][a-zA-Z0-9_:]*`.
+    static func isMetricName(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first else { return false }
+        func allowed(_ u: Unicode.Scalar) -> Bool { u.isASCII && (u.properties.isAlphabetic || u == "_" || u == ":") }
+        return allowed(first) && text.unicodeScalars.allSatisfy { allowed($0) || ("0"..."9").contains($0) }
+    }
+
+    /// Prometheus's label name syntax: `[a-zA-Z_][a-zA-Z0-9_]*`.
+    static func isLabelName(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first else { return false }
+        func allowed(_ u: Unicode.Scalar) -> Bool { u.isASCII && (u.properties.isAlphabetic || u == "_") }
+        return allowed(first) && text.unicodeScalars.allSatisfy { allowed($0) || ("0"..."9").contains($0) }
     }
 }
