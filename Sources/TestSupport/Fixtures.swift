@@ -53,6 +53,7 @@ public enum Fixtures {
                                    rules: DemoRules = .pack) -> VirtualRuntime {
         var state = State(mode: .demo, targets: demoTargets, hasLogSources: true, size: size)
         state.operatorName = "alice"
+        state.driftSettings = .demo
         if rules == .pack {
             // A missing or broken pack is a failure the snapshot tests show at once.
             state.ruleGroups = ((try? demoRuleGroups()) ?? []).map { RuleGroupEvaluator(group: $0) }

@@ -66,6 +66,35 @@ import Testing
         #expect(state.models.keys.filter { gpu.concerns($0) }.map(\.name).sorted() == ["fraud-detector", "image-embedder"])
     }
 
+    @Test func theInputDriftOnCreditScorerRaisesADriftAlertAndShowsInTheDriftTable() throws {
+        let quiet = Fixtures.demoRuntime(at: .seconds(170)).state
+        let before = try #require(quiet.drift.first { $0.model == "credit-scorer" && $0.result.labels["feature"] == "debt_to_income" })
+        #expect((before.result.statistics?.psi ?? 1) < 0.1, "no drift before the shift at 180 s")
+        #expect(!quiet.allAlerts.contains { $0.name == "ModelInputDrift" })
+
+        let state = Fixtures.demoRuntime(at: .seconds(400)).state
+        let row = try #require(state.drift.first { $0.model == "credit-scorer" && $0.result.labels["feature"] == "debt_to_income" })
+        let stats = try #require(row.result.statistics)
+        #expect(stats.psi > 0.25 && stats.psiBand == .significant)
+        // The reference is the first two minutes after the model appeared.
+        #expect(row.result.referenceWindow?.end == row.result.referenceWindow.map { $0.start + .minutes(2) })
+        let alert = try #require(state.firingAlerts.first { $0.name == "ModelInputDrift" })
+        #expect(alert.model == "credit-scorer")
+        #expect(alert.summary.hasPrefix("credit-scorer feature debt_to_income drifted: PSI 0."), "\(alert.summary)")
+        // The statistic is a series in the store, so rules and `query` see it.
+        let psi = state.store.series(named: "modelwatch_drift_psi") { $0["feature"] == "debt_to_income" }
+        #expect(psi.count == 1)
+        // Drift is silent: errors and latency of credit-scorer stay normal, so only the drift
+        // alert makes it WARN.
+        let credit = try #require(state.models.values.first { $0.key.name == "credit-scorer" })
+        #expect(credit.status == .warning)
+        #expect(state.timeline.events.contains { $0.summary.hasPrefix("drift on model_input_feature_ratio{feature=debt_to_income}: PSI") })
+
+        // After the revert at 520 s and a window of normal data, the drift ends.
+        let after = Fixtures.demoRuntime(at: .seconds(700)).state
+        #expect(!after.allAlerts.contains { $0.name == "ModelInputDrift" && $0.state == .firing })
+    }
+
     @Test func theBuiltInRulesRunWhenNoRuleFileIsLoaded() throws {
         let state = Fixtures.demoRuntime(at: .seconds(150), rules: .builtIn).state
         #expect(state.usesBuiltinRules)

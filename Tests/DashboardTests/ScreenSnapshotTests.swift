@@ -38,6 +38,12 @@ import Testing
                        named: "model-fraud-detector-120x40")
     }
 
+    @Test func driftingModelView120x40() throws {
+        assertSnapshot(try render(at: .seconds(400), size: Size(width: 120, height: 40),
+                                  screen: { s in .model(s.models.keys.first { $0.name == "credit-scorer" }!) }),
+                       named: "model-credit-scorer-drift-120x40")
+    }
+
     @Test func alerts120x40() throws {
         assertSnapshot(try alertsWithAnAckAndASilence(size: Size(width: 120, height: 40)), named: "alerts-120x40")
     }

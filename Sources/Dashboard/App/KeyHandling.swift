@@ -37,6 +37,10 @@ func handleKey(_ key: Key, state: inout State) -> [Effect] {
     case .showAlerts:
         state.ui.screen = .alerts
         AlertsScreen.syncSelection(&state)
+    case .longerRange:
+        state.ui.chartRange = state.ui.chartRange.longer
+    case .shorterRange:
+        state.ui.chartRange = state.ui.chartRange.shorter
     case .acknowledge, .silence, .undo:
         handleAlertAction(action, state: &state)
     case _ where state.ui.screen == .alerts:

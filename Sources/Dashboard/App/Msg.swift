@@ -35,4 +35,6 @@ public enum Timer: Hashable, Sendable {
     case collectLogs
     /// A rule group's evaluation interval came round (its index in `State.ruleGroups`).
     case evaluateRules(group: Int)
+    /// Time to compute drift of the watched histograms.
+    case evaluateDrift
 }

@@ -42,6 +42,9 @@ public func reduce(_ state: inout State, _ msg: Msg) -> [Effect] {
             guard state.ruleGroups.indices.contains(i) else { return [] }
             RuleAlerts.evaluate(group: i, at: at, state: &state)
             return [.schedule(after: Milliseconds(max(1_000, state.ruleGroups[i].group.interval)), .evaluateRules(group: i))]
+        case .evaluateDrift:
+            DriftTracker.evaluate(at: at, state: &state)
+            return [.schedule(after: Milliseconds(max(1_000, state.driftSettings.interval.value)), .evaluateDrift)]
         }
 
     case .scrapeCompleted(let result):
@@ -97,6 +100,7 @@ func startTimers(at: Timestamp, state: inout State) -> [Effect] {
     for (i, group) in state.ruleGroups.enumerated() {
         effects.append(.schedule(after: Milliseconds(max(1_000, group.group.interval)), .evaluateRules(group: i)))
     }
+    effects.append(.schedule(after: Milliseconds(max(1_000, state.driftSettings.interval.value)), .evaluateDrift))
     return effects
 }
 

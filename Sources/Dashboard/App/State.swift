@@ -35,6 +35,12 @@ public struct State: Sendable {
     /// Rule evaluation errors of the last cycle (a bad query, colliding labels).
     public var ruleErrors: [String] = []
     public var timeline = Timeline()
+    /// How feature and prediction-score histograms are watched for drift.
+    public var driftSettings = DriftSettings()
+    /// Drift of every watched histogram at the last evaluation.
+    public var drift: [DriftRow] = []
+    /// The `modelwatch_drift_*` series written at the last evaluation (ended when they stop).
+    var driftSeries = Set<SeriesKey>()
     /// Who is at the keyboard: acknowledgements and silences carry this name.
     public var operatorName = "operator"
     /// Alerts an operator took, by alert identity; each ends when its alert resolves.
@@ -112,8 +118,36 @@ public struct UIState: Hashable, Sendable {
     public var selectedAlert: String?
     /// The silence dialog, while it is open; it takes every key.
     public var silenceForm: SilenceForm?
+    /// How far back the model view's charts reach.
+    public var chartRange: ChartRange = .fifteenMinutes
     /// The key of the selected row, so the selection follows a model when the order changes.
     public var selectedModel: ModelKey?
+}
+
+/// The model view's chart ranges, shortest first.
+public enum ChartRange: Int, Hashable, Sendable, CaseIterable {
+    case fiveMinutes, fifteenMinutes, oneHour, sixHours
+
+    public var span: Milliseconds {
+        switch self {
+        case .fiveMinutes: return .minutes(5)
+        case .fifteenMinutes: return .minutes(15)
+        case .oneHour: return .minutes(60)
+        case .sixHours: return .minutes(360)
+        }
+    }
+
+    public var label: String {
+        switch self {
+        case .fiveMinutes: return "5m"
+        case .fifteenMinutes: return "15m"
+        case .oneHour: return "1h"
+        case .sixHours: return "6h"
+        }
+    }
+
+    public var longer: ChartRange { ChartRange(rawValue: min(rawValue + 1, ChartRange.allCases.count - 1))! }
+    public var shorter: ChartRange { ChartRange(rawValue: max(rawValue - 1, 0))! }
 }
 
 /// The last known health of one scrape target.
@@ -158,6 +192,8 @@ public struct SignalPoint: Hashable, Sendable {
     public var requestsPerSecond: Double?
     public var errorRatio: Double?
     public var latencyP99: Double?
+    public var latencyP50: Double? = nil
+    public var latencyP95: Double? = nil
 }
 
 /// A model's overall health, ordered from best to worst.

@@ -6,7 +6,9 @@ import Telemetry
 /// history, deploy markers, alerts (pending → firing → resolved) and statuses, and appends
 /// what changed to the incident timeline.
 enum HealthEvaluator {
-    static let historyLimit = 1_000
+    /// History kept per model: the longest chart range, and at most this many points.
+    static let historySpan: Milliseconds = .minutes(6 * 60)
+    static let historyLimit = 10_000
 
     static func evaluate(job: String, at now: Timestamp, state: inout State) {
         let interval = state.target(named: job)?.target.interval ?? .seconds(15)
@@ -18,7 +20,10 @@ enum HealthEvaluator {
             noteDeploys(of: &model, versions: signals.versions, at: now, timeline: &state.timeline)
             model.signals = signals
             model.history.append(SignalPoint(t: now, requestsPerSecond: signals.requestsPerSecond,
-                                             errorRatio: signals.errorRatio, latencyP99: signals.latencyP99))
+                                             errorRatio: signals.errorRatio, latencyP99: signals.latencyP99,
+                                             latencyP50: signals.latency.p50.value, latencyP95: signals.latency.p95.value))
+            let cutoff = now - historySpan
+            if let keep = model.history.firstIndex(where: { $0.t > cutoff }), keep > 0 { model.history.removeFirst(keep) }
             if model.history.count > historyLimit { model.history.removeFirst(model.history.count - historyLimit) }
             state.models[signals.key] = model
         }

@@ -11,6 +11,7 @@ public enum Action: Hashable, Sendable {
     case showAlerts
     case reloadConfig
     case acknowledge, silence, undo
+    case longerRange, shorterRange
 }
 
 public struct KeyBinding: Hashable, Sendable {
@@ -53,6 +54,8 @@ public enum KeyMap {
         KeyBinding([.backspace, .character("h"), .left], .back, "back to overview", in: .model),
         KeyBinding([.character("["), .character("k"), .up], .previousModel, "previous model", in: .model),
         KeyBinding([.character("]"), .character("j"), .down], .nextModel, "next model", in: .model),
+        KeyBinding([.character("-")], .longerRange, "charts: longer range (5m 15m 1h 6h)", in: .model),
+        KeyBinding([.character("+"), .character("=")], .shorterRange, "charts: shorter range", in: .model),
         KeyBinding([.character("k"), .up], .moveUp, "previous target", in: .targets),
         KeyBinding([.character("j"), .down], .moveDown, "next target", in: .targets),
         KeyBinding([.backspace, .character("h"), .left], .back, "back to overview", in: .targets),

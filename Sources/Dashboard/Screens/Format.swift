@@ -85,6 +85,12 @@ public enum Format {
         return text + prefix
     }
 
+    /// A number with a fixed count of decimals (`0.564`), for statistics read side by side.
+    public static func fixedDecimals(_ v: Double, _ digits: Int) -> String {
+        guard v.isFinite else { return value(v) }
+        return String.fixed(v, digits: digits)
+    }
+
     static func pad2(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
 }
 

@@ -184,6 +184,7 @@ struct Launch {
                           hasLogSources: mode == .demo, banner: banner, size: size)
         state.ruleGroups = ruleGroups.map { RuleGroupEvaluator(group: $0) }
         state.operatorName = Launch.operatorName()
+        if mode == .demo { state.driftSettings = .demo }
         state.ruleErrors = ruleErrors
         return state
     }
