@@ -114,9 +114,9 @@ public enum ModelRecognizer {
     /// The job's own GPUs: DCGM gauges, else Triton's or TorchServe's.
     static func gpuSummary(_ query: StoreQuery) -> GPUSummary? {
         var problems: [SignalProblem] = []
-        var own = query
-        own.hosts = []
-        own.pods = []
+        // Only the job's own series: no hosts, so same-host metrics of other jobs stay out.
+        let own = StoreQuery(store: query.store, job: query.job, at: query.at, window: query.window,
+                             freshness: query.freshness, types: query.types)
         func read(_ signal: SignalKind) -> SignalValue? {
             let candidates = BuiltinPlans.dcgmSaturation + BuiltinPlans.triton().saturation
                 + (BuiltinPlans.torchserve(JobFacts(has: { _ in false }, labelValues: { _, _ in [] })).saturation)

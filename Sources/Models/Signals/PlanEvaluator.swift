@@ -226,6 +226,8 @@ struct PlanEvaluator {
             switch signal {
             case .gpuUtilization, .gpuMemoryUsed, .gpuMemoryTotal:
                 return .notExported("\(kindName) exports no GPU metrics, and no DCGM exporter on the same host was scraped")
+            case .inFlight:
+                return .notExported("\(kindName) exports no count of requests in flight")
             default:
                 return .notExported("\(kindName) exports no \(signal)")
             }

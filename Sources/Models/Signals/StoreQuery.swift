@@ -19,6 +19,14 @@ struct StoreQuery {
     /// the same machine (DCGM).
     var hosts: Set<String> = []
     var pods: Set<String> = []
+    /// The fresh series of each metric, looked up once per evaluation: a model's signals read
+    /// the same metrics many times (per version, per signal).
+    private let memo = Memo()
+
+    private final class Memo {
+        var fresh: [String: [SeriesKey]] = [:]
+        var freshSameHost: [String: [SeriesKey]] = [:]
+    }
 
     init(store: SeriesStore, job: String, at: Timestamp, window: Milliseconds, freshness: Milliseconds,
          types: MetricTypes? = nil) {
@@ -29,7 +37,7 @@ struct StoreQuery {
     // MARK: Series
 
     func series(_ name: String, _ match: (Labels) -> Bool = { _ in true }) -> [SeriesKey] {
-        store.series(named: name) { $0["job"] == job && match($0) }
+        store.series(named: name, equal: [("job", job)], where: match)
     }
 
     func isFresh(_ key: SeriesKey) -> Bool {
@@ -39,11 +47,20 @@ struct StoreQuery {
     /// The fresh series of `ref` that belong to `model` (and `version`); every fresh series of the
     /// metric when `model` is nil.
     func series(_ ref: MetricRef, model: String?, version: String? = nil) -> [SeriesKey] {
-        store.series(named: ref.name) { labels in
-            guard ref.sameHost ? isSameHost(labels) : labels["job"] == job else { return false }
-            if let model { return ref.matches(labels, model: model, version: version) }
-            return ref.filter(labels)
-        }.filter(isFresh)
+        freshSeries(named: ref.name, sameHost: ref.sameHost).filter { key in
+            if let model { return ref.matches(key.labels, model: model, version: version) }
+            return ref.filter(key.labels)
+        }
+    }
+
+    /// Every fresh series of a metric in this job (or on its hosts), memoized.
+    func freshSeries(named name: String, sameHost: Bool) -> [SeriesKey] {
+        if let hit = sameHost ? memo.freshSameHost[name] : memo.fresh[name] { return hit }
+        let keys = sameHost
+            ? store.series(named: name, where: isSameHost).filter(isFresh)
+            : series(name).filter(isFresh)
+        if sameHost { memo.freshSameHost[name] = keys } else { memo.fresh[name] = keys }
+        return keys
     }
 
     /// Whether a series from another target runs on one of this job's machines: the same
@@ -108,7 +125,7 @@ struct StoreQuery {
 
     /// "needs two scrapes" in words, for signals computed from rates.
     var oneScrapeReason: String {
-        "needs two scrapes within \(Self.describe(window)); a single exposition holds only totals since the server started"
+        "needs two scrapes within \(Self.describe(window)): one exposition holds only totals since the server started"
     }
 
     static func describe(_ d: Milliseconds) -> String {
