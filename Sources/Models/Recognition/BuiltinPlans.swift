@@ -26,7 +26,7 @@ enum BuiltinPlans {
         case .seldonV1: return seldonV1(facts)
         case .seldonV2: return seldonV2()
         case .mlserver: return mlserver()
-        case .bentoml: return bentoml()
+        case .bentoml: return bentoml(facts)
         case .torchserve: return torchserve(facts)
         case .tfServing: return tfServing()
         case .rayServe: return rayServe(facts)
@@ -93,10 +93,10 @@ enum BuiltinPlans {
             saturation: [
                 SaturationPlan(signal: .queueDepth, sources: [SaturationSource(refs: [model("vllm:num_requests_waiting", .gauge)], combine: .sum)]),
                 SaturationPlan(signal: .inFlight, sources: [SaturationSource(refs: [running], combine: .sum)]),
-                // vLLM's V1 engine renamed the gauge; either is a 0...1 share.
+                // vLLM's V1 engine renamed the gauge (the old name is deprecated); either is a 0...1 share.
                 SaturationPlan(signal: .kvCacheUsage, sources: [
-                    SaturationSource(refs: [model("vllm:gpu_cache_usage_perc", .gauge)], combine: .max, isRatio: true),
                     SaturationSource(refs: [model("vllm:kv_cache_usage_perc", .gauge)], combine: .max, isRatio: true),
+                    SaturationSource(refs: [model("vllm:gpu_cache_usage_perc", .gauge)], combine: .max, isRatio: true),
                 ]),
             ])
     }
@@ -206,21 +206,28 @@ enum BuiltinPlans {
 
     // MARK: BentoML
 
-    /// BentoML ≥ 1.0: per `service_name` and `service_version`, requests by `http_response_code`,
-    /// a seconds histogram and an in-progress gauge. Only API-server series (no `runner_name`)
-    /// count, so that a request is not counted again by the runner it calls.
-    static func bentoml() -> SignalPlan {
-        let apiServer: @Sendable (Labels) -> Bool = { $0["runner_name"] == nil }
-        func service(_ name: String, _ type: MetricType) -> MetricRef {
-            MetricRef(name, type, model: "service_name", version: "service_version", filter: apiServer)
+    /// BentoML: per `service_name` and `service_version`, requests by `http_response_code`, a
+    /// seconds histogram and an in-progress gauge, under the `bentoml_service` namespace (1.2+)
+    /// or `bentoml_api_server` (1.0, 1.1). Series of the runners a service calls carry a
+    /// `runner_name` other than the service's and are left out, so that a request is not
+    /// counted twice.
+    static func bentoml(_ facts: JobFacts) -> SignalPlan {
+        let stem = facts.has("bentoml_service_request_total") || facts.has("bentoml_service_request_duration_seconds_count")
+            ? "bentoml_service" : "bentoml_api_server"
+        let serviceItself: @Sendable (Labels) -> Bool = { labels in
+            guard let runner = labels["runner_name"] else { return true }
+            return runner == labels["service_name"]
         }
-        let requests = service("bentoml_service_request_total", .counter)
+        func service(_ name: String, _ type: MetricType) -> MetricRef {
+            MetricRef(stem + name, type, model: "service_name", version: "service_version", filter: serviceItself)
+        }
+        let requests = service("_request_total", .counter)
         return SignalPlan(
             kind: .bentoml, models: requests, versions: requests, versionsNotExported: "",
             traffic: .counters([requests]),
             errors: .statusLabel(requests, label: "http_response_code", isError: StatusCode.isServerError, describe: "5xx"),
-            latency: [.histogram(service("bentoml_service_request_duration_seconds", .histogram), scale: 1)],
-            saturation: [SaturationPlan(signal: .inFlight, sources: [SaturationSource(refs: [service("bentoml_service_request_in_progress", .gauge)], combine: .sum)])])
+            latency: [.histogram(service("_request_duration_seconds", .histogram), scale: 1)],
+            saturation: [SaturationPlan(signal: .inFlight, sources: [SaturationSource(refs: [service("_request_in_progress", .gauge)], combine: .sum)])])
     }
 
     // MARK: TorchServe

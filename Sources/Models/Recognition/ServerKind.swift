@@ -34,7 +34,8 @@ public enum ServerKind: String, Hashable, Sendable, CaseIterable, CustomStringCo
         case .seldonV1: return ["seldon_api_executor_client_requests_seconds_count", "seldon_api_executor_server_requests_seconds_count"]
         case .seldonV2: return ["seldon_model_infer_total"]
         case .mlserver: return ["model_infer_request_success_total", "model_infer_request_failure_total"]
-        case .bentoml: return ["bentoml_service_request_total", "bentoml_service_request_duration_seconds_count"]
+        case .bentoml: return ["bentoml_service_request_total", "bentoml_service_request_duration_seconds_count",
+                               "bentoml_api_server_request_total"]
         case .torchserve: return ["ts_inference_requests_total"]
         case .tfServing: return [":tensorflow:serving:request_count"]
         case .rayServe: return ["ray_serve_deployment_request_counter_total", "ray_serve_deployment_request_counter",
