@@ -132,6 +132,24 @@ import Testing
         #expect(churn.problems.isEmpty, "\(churn.problems)")
     }
 
+    @Test func kserveCanaryAcrossTwoPods() throws {
+        // A canary rollout: the old revision's pod and the new one's, both targets of one job.
+        let text = try F.text("kserve.prom")
+        let old = text.replacingOccurrences(of: "00004", with: "00003")
+        var store = SeriesStore(retention: .minutes(60))
+        for (exposition, pod) in [(text, "10.1.0.4:8080"), (old, "10.1.0.9:8080")] {
+            let families = try TextFormatParser.parse(exposition)
+            let target = Labels(["job": "churn", "instance": pod])
+            store.ingest(families, at: ScrapedJob.start, targetLabels: target)
+            store.ingest(F.grown(families, by: pod.hasSuffix("4:8080") ? 0.01 : 0.1), at: ScrapedJob.start + .seconds(15), targetLabels: target)
+        }
+        let churn = try #require(ModelRecognizer.signals(in: store, job: "churn", at: ScrapedJob.start + .seconds(15), window: .seconds(30)).first)
+        #expect(churn.versions == ["00003", "00004"])
+        let shares = churn.byVersion.map { $0.trafficShare.value ?? -1 }
+        #expect(close(shares[0], 0.1 / 0.11) && close(shares[1], 0.01 / 0.11), "\(shares)")
+        #expect(churn.byVersion.allSatisfy { $0.latencyP99 != nil && $0.errors.isValue })
+    }
+
     @Test func kserveModelServerAlone() throws {
         // Without the queue-proxy's metrics: requests from the predict histogram, no failures.
         var file = try F.families("kserve.prom")

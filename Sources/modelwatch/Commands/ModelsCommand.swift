@@ -79,10 +79,9 @@ struct ModelsCommand: AsyncParsableCommand {
                 let parsed = try AppConfig.parse(try Launch.readText(config), file: config)
                 mappings = parsed.modelMetrics
                 configTargets = parsed.targets
-            } catch let error as ConfigError {
-                fail("\(error)", status: 2)
             } catch {
-                fail("\(error)", status: 2)
+                // A config error quotes the file: made visible like everything from outside.
+                fail(Sanitizer.visible("\(error)"), status: 2)
             }
         }
         if demo {
@@ -190,7 +189,7 @@ struct ModelsCommand: AsyncParsableCommand {
         do {
             launch = try Launch.resolve(configPath: nil, forceDemo: true, display: display)
         } catch {
-            fail("\(error)", status: 2)
+            fail(Sanitizer.visible("\(error)"), status: 2)
         }
         let state = HeadlessSession.run(launch, size: Size(width: 80, height: 24), duration: try SessionOptions.duration(at: at))
         let jobs = state.targets.map { target in
