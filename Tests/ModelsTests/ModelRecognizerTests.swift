@@ -63,6 +63,21 @@ import Testing
         #expect((fraud.errorRatio ?? 0) > 0.05)
     }
 
+    @Test func theDemoFleetExportsNothingWrong() throws {
+        // Simulated servers written like the real ones: no signal of theirs may be refused.
+        let (store, end) = try store(until: 600)
+        for seconds in stride(from: 30, through: 600, by: 30) {
+            let at = end - .seconds(600 - Int64(seconds))
+            for job in Fleet.targetNames {
+                for model in ModelRecognizer.signals(in: store, job: job, at: at, freshness: .seconds(11)) {
+                    #expect(model.problems.isEmpty, "\(model.key) at \(seconds)s: \(model.problems)")
+                    #expect(model.traffic.isValue && model.latency.p99.isValue, "\(model.key) at \(seconds)s")
+                    #expect(model.versions.count <= 1 || model.byVersion.count == model.versions.count)
+                }
+            }
+        }
+    }
+
     @Test func revisionNamesBecomeVersionNumbers() {
         #expect(ModelRecognizer.revisionNumber("churn-predictor-predictor-00007") == "00007")
         #expect(ModelRecognizer.revisionNumber("plain") == "plain")

@@ -127,7 +127,7 @@ enum BuiltinPlans {
                 traffic: .counters([qp.requests]),
                 errors: .statusLabel(qp.requests, label: "response_code", isError: StatusCode.isServerError, describe: "5xx"),
                 latency: [.histogram(qp.latencies, scale: milli), .histogram(predict, scale: 1)],
-                saturation: [SaturationPlan(signal: .queueDepth, sources: [SaturationSource(refs: [qp.depth], combine: .sum)])],
+                saturation: [queueDepth(qp.depth)],
                 notes: ["traffic, errors, latency and versions from Knative's queue-proxy (one model behind it)"])
         }
         return SignalPlan(
@@ -147,7 +147,14 @@ enum BuiltinPlans {
             traffic: .counters([qp.requests]),
             errors: .statusLabel(qp.requests, label: "response_code", isError: StatusCode.isServerError, describe: "5xx"),
             latency: [.histogram(qp.latencies, scale: milli)],
-            saturation: [SaturationPlan(signal: .queueDepth, sources: [SaturationSource(refs: [qp.depth], combine: .sum)])])
+            saturation: [queueDepth(qp.depth)])
+    }
+
+    /// The queue-proxy's queue depth, which it reports only when the revision has a
+    /// container-concurrency limit.
+    static func queueDepth(_ ref: MetricRef) -> SaturationPlan {
+        SaturationPlan(signal: .queueDepth, sources: [SaturationSource(refs: [ref], combine: .sum)],
+                       absentBecause: "Knative reports revision_queue_depth only for revisions with a concurrency limit")
     }
 
     // MARK: Seldon Core

@@ -157,20 +157,22 @@ struct PlanEvaluator {
                 sources[.latencyMean] = "\(ref.name)_sum / \(ref.name)_count (\(Self.unit(scale)))"
                 return (latency, sources)
             case .summary(let ref, let scale):
-                guard present(ref, alsoPlain: false, suffix: "", model: model) || present(ref, alsoPlain: false, suffix: "_count", model: model) else { continue }
+                guard present(ref, alsoPlain: false, suffix: "", model: model)
+                    || present(ref, alsoPlain: false, suffix: "_count", model: model) else { continue }
                 if let split = versionless([ref], version) {
                     return (LatencySignals(p50: split, p95: split, p99: split, mean: split), sources)
                 }
-                var latency = query.summaryLatency(ref, scale: scale, model: model, version: version, problems: &problems)
-                let quantiled = !query.series(ref, model: model, version: version).filter { $0.labels["quantile"] != nil }.isEmpty
-                if !quantiled && query.series(ref, model: model, version: version).isEmpty {
+                let latency: LatencySignals
+                let series = query.series(ref, model: model, version: version)
+                if series.isEmpty {
                     // A summary without quantiles (prometheus_client's default): only the mean.
                     let none = SignalValue.notExported("\(ref.name) is a summary without quantiles")
-                    latency.p50 = none; latency.p95 = none; latency.p99 = none
-                    latency.mean = query.meanFromCounters(MeanPlan(sum: ref.renamed(ref.name + "_sum"), count: [ref.renamed(ref.name + "_count")], scale: scale),
-                                                          model: model, version: version, signal: .latencyMean, problems: &problems)
+                    let mean = MeanPlan(sum: ref.renamed(ref.name + "_sum"), count: [ref.renamed(ref.name + "_count")], scale: scale)
+                    latency = LatencySignals(p50: none, p95: none, p99: none,
+                                             mean: query.meanFromCounters(mean, model: model, version: version, signal: .latencyMean, problems: &problems))
                 } else {
-                    let worst = Set(query.series(ref, model: model, version: version).map { $0.labels.removing("quantile") }).count > 1 ? ", the worst series" : ""
+                    latency = query.summaryLatency(ref, scale: scale, model: model, version: version, problems: &problems)
+                    let worst = Set(series.map { $0.labels.removing("quantile") }).count > 1 ? ", the worst series" : ""
                     for kind in quantiles { sources[kind] = "\(ref.name){quantile} (summary, \(Self.unit(scale))\(worst))" }
                 }
                 sources[.latencyMean] = "\(ref.name)_sum / \(ref.name)_count (\(Self.unit(scale)))"
@@ -219,6 +221,7 @@ struct PlanEvaluator {
                     return value
                 }
             }
+            if let own, let why = own.absentBecause { return .notExported(why) }
             if let own {
                 let names = own.sources.flatMap(\.refs).map(\.name).joined(separator: " or ")
                 return .unavailable("no fresh \(names) series")
