@@ -150,11 +150,11 @@ enum BuiltinPlans {
             saturation: [queueDepth(qp.depth)])
     }
 
-    /// The queue-proxy's queue depth, which it reports only when the revision has a
-    /// container-concurrency limit.
+    /// The queue-proxy's queue depth. Knative reports it only for revisions with a
+    /// container-concurrency limit, so without one it is "unavailable: no fresh
+    /// revision_queue_depth series".
     static func queueDepth(_ ref: MetricRef) -> SaturationPlan {
-        SaturationPlan(signal: .queueDepth, sources: [SaturationSource(refs: [ref], combine: .sum)],
-                       absentBecause: "Knative reports revision_queue_depth only for revisions with a concurrency limit")
+        SaturationPlan(signal: .queueDepth, sources: [SaturationSource(refs: [ref], combine: .sum)])
     }
 
     // MARK: Seldon Core

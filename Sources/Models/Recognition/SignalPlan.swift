@@ -125,9 +125,6 @@ struct SaturationSource: Sendable {
 struct SaturationPlan: Sendable {
     var signal: SignalKind
     var sources: [SaturationSource]
-    /// Why the server may legitimately export none of the sources (Knative reports its queue
-    /// depth only with a concurrency limit); nil when their absence means something is missing.
-    var absentBecause: String? = nil
 }
 
 /// Everything needed to read one server kind's models and their signals from the store: the

@@ -221,7 +221,6 @@ struct PlanEvaluator {
                     return value
                 }
             }
-            if let own, let why = own.absentBecause { return .notExported(why) }
             if let own {
                 let names = own.sources.flatMap(\.refs).map(\.name).joined(separator: " or ")
                 return .unavailable("no fresh \(names) series")
