@@ -29,6 +29,35 @@ import Testing
         do { _ = try AppConfig.parse(text, file: "bad.yaml"); return nil } catch { return error }
     }
 
+    @Test func theDriftSectionSetsWindowReferenceAndPatterns() throws {
+        let config = try AppConfig.parse("""
+            drift:
+              window: 5m
+              interval: 1m
+              reference: day_before
+              minimum_count: 500
+              histograms: [feature, embedding_norm]
+            targets:
+              - url: http://x:1/metrics
+            """, file: "conf/modelwatch.yaml")
+        let settings = config.drift.settings(baseline: nil)
+        #expect(settings.window == .minutes(5))
+        #expect(settings.interval == .minutes(1))
+        #expect(settings.reference == .offset(.minutes(24 * 60)))
+        #expect(settings.minimumCount == 500)
+        #expect(settings.watches("model_embedding_norm") && !settings.watches("request_latency_seconds"))
+        let pinned = try AppConfig.parse("drift:\n  baseline: ref.prom\ntargets:\n  - url: http://x:1/m\n", file: "conf/m.yaml")
+        #expect(pinned.drift.baselineFile == "conf/ref.prom", "relative to the config file")
+
+        let bad = try #require(error("drift:\n  reference: yesterday\ntargets:\n  - url: http://x:1/m\n"))
+        #expect(bad.line == 2)
+        #expect(bad.message.contains("after_deploy, day_before, week_before"))
+        let both = try #require(error("drift:\n  reference: 1d\n  baseline: x.prom\ntargets:\n  - url: http://x:1/m\n"))
+        #expect(both.line == 3)
+        let empty = try #require(error("drift:\n  histograms: []\ntargets:\n  - url: http://x:1/m\n"))
+        #expect(empty.message.contains("non-empty"))
+    }
+
     @Test func errorsNameTheFileLineAndKey() throws {
         let badDuration = try #require(error("targets:\n  - name: a\n    url: http://x:1/metrics\n    interval: soon\n"))
         #expect(badDuration.file == "bad.yaml")

@@ -130,6 +130,15 @@ func applyReload(_ config: AppConfig, at: Timestamp, state: inout State) -> [Eff
         state.alerts.removeAll { $0.job == job }
     }
     state.store.retention = config.retention
+    state.modelMappings = config.modelMetrics
+    // The drift settings follow the config; a baseline file stays as read at launch.
+    if case .baseline = state.driftSettings.reference, config.drift.baselineFile != nil {
+        let baseline = state.driftSettings.reference
+        state.driftSettings = config.drift.settings(baseline: nil)
+        state.driftSettings.reference = baseline
+    } else {
+        state.driftSettings = config.drift.settings(baseline: nil)
+    }
     state.store.memoryBudgetBytes = config.memoryBudget
     state.notice = "config reloaded: \(config.targets.count) targets (\(added) new, \(removed.count) removed); history kept"
     state.noticeUntil = at + .seconds(10)

@@ -35,6 +35,8 @@ public struct State: Sendable {
     /// Rule evaluation errors of the last cycle (a bad query, colliding labels).
     public var ruleErrors: [String] = []
     public var timeline = Timeline()
+    /// The config's `model_metrics:` mappings of other exporters onto model signals.
+    public var modelMappings: [MetricMapping] = []
     /// How feature and prediction-score histograms are watched for drift.
     public var driftSettings = DriftSettings()
     /// Drift of every watched histogram at the last evaluation.

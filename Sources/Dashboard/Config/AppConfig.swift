@@ -39,6 +39,8 @@ public struct AppConfig: Hashable, Sendable {
     public var ruleFiles: [String] = []
     /// Other exporters' metric names mapped onto the model signals (`model_metrics:`).
     public var modelMetrics: [MetricMapping] = []
+    /// The `drift:` section: how feature and score histograms are watched.
+    public var drift = DriftConfig()
 
     public static let defaultMemoryBudget = 256 << 20
 
@@ -49,7 +51,7 @@ public struct AppConfig: Hashable, Sendable {
 
     public static func parse(_ text: String, file: String) throws(ConfigError) -> AppConfig {
         let root = try YAMLDocument.parse(text, file: file)
-        try root.expectKeys(["theme", "storage", "scrape", "targets", "rule_files", "model_metrics"])
+        try root.expectKeys(["theme", "storage", "scrape", "targets", "rule_files", "model_metrics", "drift"])
         var config = AppConfig()
         config.theme = try root.optional("theme")?.string()
         if let storage = try root.optional("storage") {
@@ -71,6 +73,7 @@ public struct AppConfig: Hashable, Sendable {
             }
         }
         if let mappings = try root.optional("model_metrics") { config.modelMetrics = try modelMetrics(mappings) }
+        if let drift = try root.optional("drift") { config.drift = try driftConfig(drift, file: file) }
         let targetsNode = try root.required("targets")
         let items = try targetsNode.sequence()
         if items.isEmpty { throw targetsNode.error("at least one target is needed") }
@@ -98,6 +101,47 @@ public struct AppConfig: Hashable, Sendable {
             config.targets.append(ScrapeTarget(name: name, url: url, interval: interval, timeout: timeout, auth: auth))
         }
         return config
+    }
+
+    /// `drift:` with `window`, `interval`, `reference` (`after_deploy`, `day_before`,
+    /// `week_before`, or a duration to look back), `baseline` (an exposition file; relative to
+    /// the config), `minimum_count` and `histograms` (name fragments that mark a watched
+    /// histogram).
+    static func driftConfig(_ node: YAMLValue, file: String) throws(ConfigError) -> DriftConfig {
+        try node.expectKeys(["window", "interval", "reference", "baseline", "minimum_count", "histograms"])
+        var out = DriftConfig()
+        if let v = try node.optional("window") { out.window = try duration(v) }
+        if let v = try node.optional("interval") { out.interval = try duration(v) }
+        if let v = try node.optional("reference") {
+            let text = try v.string()
+            switch text {
+            case "after_deploy": out.reference = .afterDeploy
+            case "day_before": out.reference = .offset(.minutes(24 * 60))
+            case "week_before": out.reference = .offset(.minutes(7 * 24 * 60))
+            default:
+                guard let d = parseDuration(text), d.value > 0 else {
+                    throw v.error("'\(text)' is not a reference: after_deploy, day_before, week_before or a duration like 1d")
+                }
+                out.reference = .offset(d)
+            }
+        }
+        if let v = try node.optional("baseline") {
+            if try node.optional("reference") != nil { throw v.error("give either reference or baseline, not both") }
+            let path = try v.string()
+            let base = file.contains("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
+            out.baselineFile = path.hasPrefix("/") ? path : base + "/" + path
+        }
+        if let v = try node.optional("minimum_count") {
+            let n = try v.int()
+            guard n >= 1 else { throw v.error("minimum_count must be at least 1") }
+            out.minimumCount = Double(n)
+        }
+        if let v = try node.optional("histograms") {
+            let patterns = try v.sequence().map { item throws(ConfigError) in try item.string() }
+            guard !patterns.isEmpty, !patterns.contains(where: \.isEmpty) else { throw v.error("histograms needs non-empty name fragments") }
+            out.metricPatterns = patterns
+        }
+        return out
     }
 
     /// `authorization:` (a bearer token) or `basic_auth:`, each naming where the secret is:
@@ -305,5 +349,25 @@ extension AppConfig {
         guard let first = text.unicodeScalars.first else { return false }
         func allowed(_ u: Unicode.Scalar) -> Bool { u.isASCII && (u.properties.isAlphabetic || u == "_") }
         return allowed(first) && text.unicodeScalars.allSatisfy { allowed($0) || ("0"..."9").contains($0) }
+    }
+}
+
+/// The `drift:` section as written; the baseline file is read at launch.
+public struct DriftConfig: Hashable, Sendable {
+    public var window: Milliseconds = .minutes(10)
+    public var interval: Milliseconds = .seconds(30)
+    public var reference: DriftSettings.Reference = .afterDeploy
+    public var baselineFile: String?
+    public var minimumCount: Double = DriftSettings().minimumCount
+    public var metricPatterns: [String] = DriftSettings().metricPatterns
+
+    public init() {}
+
+    /// The settings, given the baseline (parsed by the caller from `baselineFile`).
+    public func settings(baseline: DriftBaseline?) -> DriftSettings {
+        var s = DriftSettings()
+        s.window = window; s.interval = interval; s.minimumCount = minimumCount; s.metricPatterns = metricPatterns
+        s.reference = baseline.map { .baseline($0) } ?? reference
+        return s
     }
 }

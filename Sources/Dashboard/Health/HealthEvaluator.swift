@@ -14,7 +14,8 @@ enum HealthEvaluator {
         let interval = state.target(named: job)?.target.interval ?? .seconds(15)
         let window = Milliseconds(max(60_000, interval.value * 4))
         // Prometheus's lookback: the store's stale markers end a vanished series at once.
-        let found = ModelRecognizer.signals(in: state.store, job: job, at: now, window: window, freshness: .minutes(5))
+        let found = ModelRecognizer.signals(in: state.store, job: job, at: now, window: window, freshness: .minutes(5),
+                                           mappings: state.modelMappings)
         for signals in found {
             var model = state.models[signals.key] ?? ModelState(key: signals.key, signals: signals, firstSeen: now)
             noteDeploys(of: &model, versions: signals.versions, at: now, timeline: &state.timeline)

@@ -2,6 +2,7 @@ import Alerting
 import Dashboard
 import DemoFleet
 import Foundation
+import Models
 import Telemetry
 import TerminalUI
 
@@ -33,6 +34,9 @@ struct Launch {
     /// Rule groups that loaded, and the errors of the files that did not (file:line: rule: message).
     var ruleGroups: [RuleGroup] = []
     var ruleErrors: [String] = []
+    /// The config's `model_metrics:` mappings and drift settings (the baseline file read).
+    var modelMappings: [MetricMapping] = []
+    var driftSettings = DriftSettings()
 
     /// Demo targets: the simulated fleet, scraped every 5 s through the same parser path as HTTP.
     static let demoInterval: Milliseconds = .seconds(5)
@@ -52,12 +56,15 @@ struct Launch {
             themeName = themeName ?? config.theme
             launch = Launch(mode: .live, targets: config.targets, theme: .builtinMonochrome, banner: nil,
                             retention: config.retention, memoryBudget: config.memoryBudget, configPath: path)
+            launch.modelMappings = config.modelMetrics
+            launch.driftSettings = config.drift.settings(baseline: try config.drift.baselineFile.map(loadBaseline))
         } else {
             let banner = forceDemo
                 ? "Demo: a simulated fleet with a scripted incident at +1m40s (no network). Press ? for help."
                 : "No config found (\(searched.map(abbreviate).joined(separator: ", "))): showing the built-in demo. ? for help."
             launch = Launch(mode: .demo, targets: demoTargets, theme: .builtinMonochrome, banner: banner,
                             retention: .minutes(60), configPath: nil)
+            launch.driftSettings = .demo
         }
         launch.theme = try loadTheme(themeName ?? "dark", explicit: themeName != nil, banner: &launch.banner)
         var ruleFiles = display.ruleFiles
@@ -170,6 +177,23 @@ struct Launch {
         }
     }
 
+    /// A pinned drift baseline: an exposition file whose histograms are the reference counts.
+    static func loadBaseline(_ path: String) throws -> DriftBaseline {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LaunchError.unreadable(path: path, reason: "drift baseline: cannot read the file")
+        }
+        let bytes = [UInt8](data)
+        let format = ExpositionFormat.detect(bytes)
+        do {
+            return DriftBaseline(name: path, families: try Exposition.parse(bytes, format: format))
+        } catch {
+            if format == .openMetrics, let families = try? Exposition.parse(bytes, format: .text004) {
+                return DriftBaseline(name: path, families: families)
+            }
+            throw LaunchError.unreadable(path: "\(path):\(error.line):\(error.column)", reason: "drift baseline: \(error.message)")
+        }
+    }
+
     /// Who acknowledges and silences: `$MODELWATCH_USER`, else `$USER`, else "operator".
     static func operatorName() -> String {
         let env = ProcessInfo.processInfo.environment
@@ -184,7 +208,8 @@ struct Launch {
                           hasLogSources: mode == .demo, banner: banner, size: size)
         state.ruleGroups = ruleGroups.map { RuleGroupEvaluator(group: $0) }
         state.operatorName = Launch.operatorName()
-        if mode == .demo { state.driftSettings = .demo }
+        state.modelMappings = modelMappings
+        state.driftSettings = driftSettings
         state.ruleErrors = ruleErrors
         return state
     }
