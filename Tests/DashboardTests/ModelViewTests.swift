@@ -75,3 +75,30 @@ import Testing
         #expect(text.contains("range 5m"))
     }
 }
+
+/// Two versions serving at once are compared side by side; a signal that was not computed
+/// shows its reason, never a number.
+@Suite struct ModelViewCanaryTests {
+    @Test func twoServingVersionsAreComparedSideBySide() throws {
+        var state = Fixtures.demoRuntime(at: .seconds(60)).state
+        let key = try #require(state.models.keys.first { $0.name == "fraud-detector" })
+        var model = try #require(state.models[key])
+        var stableLatency = LatencySignals(), canaryLatency = LatencySignals()
+        stableLatency.p99 = .value(0.041)
+        canaryLatency.p99 = .value(0.125)
+        let stable = VersionSignals(version: "3", traffic: .value(90), trafficShare: .value(0.9), errors: .value(0.001),
+                                    latency: stableLatency)
+        let canary = VersionSignals(version: "4", traffic: .value(10), trafficShare: .value(0.1), errors: .value(0.08),
+                                    latency: canaryLatency)
+        model.signals.byVersion = [stable, canary]
+        model.signals.saturationSignals.kvCacheUsage = .notExported("Triton has no KV cache")
+        state.models[key] = model
+        state.ui.screen = .model(key)
+        let text = PlainTextRenderer.text(View.render(state, theme: try Fixtures.theme("dark")))
+        #expect(text.contains("canary: 2 versions serving"), "\(text)")
+        #expect(text.contains("v3          90.0%    0.10%   41.0ms"), "\(text)")
+        #expect(text.contains("v4          10.0%    8.00%    125ms"), "\(text)")
+        #expect(text.contains("not exported: KV cache"), "\(text)")
+        #expect(!text.contains("KV cache  "), "no empty gauge for what is not exported")
+    }
+}

@@ -35,6 +35,11 @@ func handleKey(_ key: Key, state: inout State) -> [Effect] {
     case .showTargets:
         state.ui.screen = state.ui.screen == .targets ? .overview : .targets
     case .showAlerts:
+        // Opening the screen starts at the top: the worst alert first.
+        if state.ui.screen != .alerts {
+            state.ui.alertsTable = TableState(selected: 0)
+            state.ui.selectedAlert = nil
+        }
         state.ui.screen = .alerts
         AlertsScreen.syncSelection(&state)
     case .longerRange:

@@ -63,9 +63,9 @@ enum ModelScreen {
         }
         let history = model.history
         drawChart("traffic", value: Format.rate(s.requestsPerSecond) + "/s", history.map { ($0.t, $0.requestsPerSecond) },
-                  start: start, end: end, role: .chartTraffic, theme: theme, into: &buffer, area: parts[i]); i += 1
+                  start: start, end: end, role: .chartTraffic, deploys: deployTimes(model), theme: theme, into: &buffer, area: parts[i]); i += 1
         drawChart("errors", value: Format.percent(s.errorRatio), history.map { ($0.t, $0.errorRatio) },
-                  start: start, end: end, role: .chartErrors, theme: theme, into: &buffer, area: parts[i])
+                  start: start, end: end, role: .chartErrors, deploys: deployTimes(model), theme: theme, into: &buffer, area: parts[i])
 
         var lower = Rect(x: rest.x, y: chartsArea.maxY, width: rest.width, height: rest.maxY - chartsArea.maxY)
         if let side {
@@ -349,7 +349,7 @@ enum ModelScreen {
 
     /// A braille sparkline of `points` resampled to the chart width over `start...end`.
     static func drawChart(_ label: String, value: String, _ points: [(Timestamp, Double?)], start: Timestamp, end: Timestamp,
-                          role: ThemeRole, theme: Theme, into buffer: inout ScreenBuffer, area: Rect) {
+                          role: ThemeRole, deploys: [Timestamp] = [], theme: Theme, into buffer: inout ScreenBuffer, area: Rect) {
         guard area.height > 0, area.width > labelWidth + 4 else { return }
         buffer.put(Line(label, style: theme.style(.muted)), x: area.x + 1, y: area.y, width: labelWidth - 1)
         if area.height > 1 {
@@ -364,6 +364,22 @@ enum ModelScreen {
         var chart = sparkline
         chart.values = values
         chart.render(into: &buffer, area: chartArea)
+        // Deploys mark their column in the warning color; an empty cell gets a thin line.
+        let span = Double((end - start).value)
+        for t in deploys where t > start && t <= end && chartArea.width > 0 {
+            let x = chartArea.x + min(chartArea.width - 1, Int(Double((t - start).value) / span * Double(chartArea.width)))
+            for y in chartArea.y..<chartArea.maxY {
+                let cell = buffer[x, y]
+                let glyph = cell.grapheme == " " || cell.grapheme.isEmpty ? "│" : cell.grapheme
+                buffer.put(glyph, x: x, y: y, style: theme.style(.statusWarning))
+            }
+        }
+    }
+
+    /// When each version after the first appeared: the deploys the charts mark.
+    static func deployTimes(_ model: ModelState) -> [Timestamp] {
+        let first = model.versionFirstSeen.values.min()
+        return model.versionFirstSeen.values.filter { $0 != first }.sorted()
     }
 
     /// The last value in each of `slots` equal time buckets. A slot narrower than the scrape
