@@ -51,7 +51,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "modelwatch-bench",
-            dependencies: ["Telemetry", "Sources", "DemoFleet", "PromQL",
+            dependencies: ["Telemetry", "Sources", "DemoFleet", "PromQL", "Alerting",
                            .product(name: "FlyingFox", package: "FlyingFox")],
             path: "Sources/Benchmarks"
         ),

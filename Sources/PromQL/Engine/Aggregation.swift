@@ -70,9 +70,50 @@ func promVariance(_ values: [Double]) -> Double {
 }
 
 extension Evaluator {
-    func groupingKey(_ l: Labels, _ grouping: [String], _ without: Bool) -> Labels {
-        if without { return l.removing(Set(grouping + [Labels.metricName])) }
-        return l.keeping(Set(grouping))
+    /// The labels that name an aggregation's group: only the `by` labels, or all but the
+    /// `without` labels and `__name__`.
+    struct GroupingKey {
+        let without: Bool
+        let sortedNames: [String]
+        let dropped: Set<String>
+        init(_ grouping: [String], without: Bool) {
+            self.without = without
+            sortedNames = Array(Set(grouping)).sorted()
+            dropped = without ? Set(grouping + [Labels.metricName]) : []
+        }
+        func callAsFunction(_ l: Labels) -> Labels {
+            if without { return l.filter(names: { !dropped.contains($0) }) }
+            return l.keeping(sortedNames: sortedNames)
+        }
+        /// Calls `body` with each pair of `l` that is part of its key, in order.
+        @inline(__always)
+        func forEachKeyPair(_ l: Labels, _ body: (_ name: String, _ value: String) -> Void) {
+            if without {
+                for p in l.pairs where !dropped.contains(p.name) { body(p.name, p.value) }
+                return
+            }
+            var j = 0
+            for p in l.pairs {
+                while j < sortedNames.count && sortedNames[j] < p.name { j += 1 }
+                if j == sortedNames.count { break }
+                if sortedNames[j] == p.name { body(p.name, p.value) }
+            }
+        }
+        /// A hash of `self(l)`, without building it.
+        func hash(_ l: Labels) -> Int {
+            var h = Hasher()
+            forEachKeyPair(l) { h.combine($0); h.combine($1) }
+            return h.finalize()
+        }
+        /// Whether `self(l) == key`, without building `self(l)`.
+        func matches(_ l: Labels, _ key: Labels) -> Bool {
+            var i = 0, same = true
+            forEachKeyPair(l) { name, value in
+                if same && (i >= key.pairs.count || key.pairs[i].name != name || key.pairs[i].value != value) { same = false }
+                i += 1
+            }
+            return same && i == key.pairs.count
+        }
     }
 
     func aggregate(_ op: AggregateOp, _ paramE: Expr?, _ expr: Expr, _ grouping: [String], _ without: Bool, _ t: Int64) throws -> Value {
@@ -88,23 +129,39 @@ extension Evaluator {
         }
         let input = try evalVector(expr, t)
         // Groups in first-seen order.
+        let keyOf = GroupingKey(grouping, without: without)
+        // Samples are matched to groups by a hash of their key labels, so that a key is built
+        // once per group rather than once per sample.
         var order: [Labels] = []
-        var groups: [Labels: [Sample]] = [:]
+        var members: [[Sample]] = []
+        var firstWithHash: [Int: Int] = [:]
+        var nextWithSameHash: [Int] = []
         for s in input {
-            let key = groupingKey(s.labels, grouping, without)
-            if groups[key] == nil { order.append(key) }
-            groups[key, default: []].append(s)
+            let h = keyOf.hash(s.labels)
+            var g = firstWithHash[h] ?? -1
+            while g >= 0 && !keyOf.matches(s.labels, order[g]) { g = nextWithSameHash[g] }
+            if g < 0 {
+                g = order.count
+                order.append(keyOf(s.labels))
+                members.append([])
+                nextWithSameHash.append(firstWithHash[h] ?? -1)
+                firstWithHash[h] = g
+            }
+            members[g].append(s)
         }
         var out: [Sample] = []
         switch op {
         case .topk, .bottomk:
-            if param.isNaN { throw PromQLError("Parameter value is NaN") }
-            guard param >= 1 else { return .vector([]) }
-            let k = param >= Double(Int.max) ? Int.max : Int(param)
-            for key in order {
-                let members = groups[key]!
+            // As Prometheus 3: k is the parameter truncated to an integer; a parameter that
+            // does not fit an int64 (NaN, ±Inf, ±1e19) is an error; k < 1 selects nothing.
+            guard param <= 9_223_372_036_854_774_784, param >= -9_223_372_036_854_775_808 else {
+                throw PromQLError("Scalar value \(formatValue(param)) overflows int64")
+            }
+            let k = Int(Int64(param))
+            guard k >= 1 else { return .vector([]) }
+            for group in members {
                 // NaN sorts last for both.
-                let sorted = members.enumerated().sorted { a, b in
+                let sorted = group.enumerated().sorted { a, b in
                     let x = a.element.v, y = b.element.v
                     if x.isNaN != y.isNaN { return !x.isNaN }
                     if x != y && !x.isNaN { return op == .topk ? x > y : x < y }
@@ -118,10 +175,10 @@ extension Evaluator {
         case .countValues:
             var counts: [Labels: Double] = [:]
             var ord: [Labels] = []
-            for key in order {
-                for s in groups[key]! {
+            for (key, group) in zip(order, members) {
+                for s in group {
                     let l = key.setting(label, formatFloatPlain(s.v))
-                    if counts[l] == nil { ord.append(l) }
+                    if counts[l] == nil { ord.append(l); try checkLimit(ord.count) }
                     counts[l, default: 0] += 1
                 }
             }
@@ -132,8 +189,9 @@ extension Evaluator {
             }
         default: break
         }
-        for key in order {
-            let values = groups[key]!.map(\.v)
+        out.reserveCapacity(order.count)
+        for (key, group) in zip(order, members) {
+            let values = group.map(\.v)
             let v: Double
             switch op {
             case .sum:

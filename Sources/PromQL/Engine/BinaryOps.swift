@@ -68,32 +68,52 @@ extension Evaluator {
         return out
     }
 
-    func signature(_ l: Labels, _ m: BinaryModifiers) -> Labels {
-        if m.on { return l.keeping(Set(m.matchingLabels)) }
-        return l.removing(Set(m.matchingLabels + [Labels.metricName]))
+    /// The labels two samples are matched on: only the `on` labels, or all but the `ignoring`
+    /// labels and `__name__`.
+    struct Signature {
+        let on: Bool
+        let sortedNames: [String]
+        let ignored: Set<String>
+        init(_ m: BinaryModifiers) {
+            on = m.on
+            sortedNames = Array(Set(m.matchingLabels)).sorted()
+            ignored = m.on ? [] : Set(m.matchingLabels + [Labels.metricName])
+        }
+        func callAsFunction(_ l: Labels) -> Labels {
+            on ? l.keeping(sortedNames: sortedNames) : l.filter(names: { !ignored.contains($0) })
+        }
     }
 
+    func signature(_ l: Labels, _ m: BinaryModifiers) -> Labels { Signature(m)(l) }
+
     func andOp(_ l: [Sample], _ r: [Sample], _ m: BinaryModifiers) -> [Sample] {
-        let sigs = Set(r.map { signature($0.labels, m) })
-        return l.filter { sigs.contains(signature($0.labels, m)) }
+        let signature = Signature(m)
+        let sigs = Set(r.map { signature($0.labels) })
+        return l.filter { sigs.contains(signature($0.labels)) }
     }
 
     func orOp(_ l: [Sample], _ r: [Sample], _ m: BinaryModifiers) -> [Sample] {
-        let sigs = Set(l.map { signature($0.labels, m) })
-        return l + r.filter { !sigs.contains(signature($0.labels, m)) }
+        let signature = Signature(m)
+        let sigs = Set(l.map { signature($0.labels) })
+        return l + r.filter { !sigs.contains(signature($0.labels)) }
     }
 
     func unlessOp(_ l: [Sample], _ r: [Sample], _ m: BinaryModifiers) -> [Sample] {
-        let sigs = Set(r.map { signature($0.labels, m) })
-        return l.filter { !sigs.contains(signature($0.labels, m)) }
+        let signature = Signature(m)
+        let sigs = Set(r.map { signature($0.labels) })
+        return l.filter { !sigs.contains(signature($0.labels)) }
     }
 
     func vectorVector(_ op: BinaryOp, _ lhsIn: [Sample], _ rhsIn: [Sample], _ m: BinaryModifiers, _ t: Int64) throws -> [Sample] {
         var lhs = lhsIn, rhs = rhsIn
         if m.card == .oneToMany { swap(&lhs, &rhs) }
+        let signature = Signature(m)
+        let onLabels = m.on ? Array(Set(m.matchingLabels)).sorted() : []
+        let ignoredLabels = m.on ? [] : Set(m.matchingLabels)
         var rightSigs: [Labels: Sample] = [:]
+        rightSigs.reserveCapacity(rhs.count)
         for r in rhs {
-            let sig = signature(r.labels, m)
+            let sig = signature(r.labels)
             if let existing = rightSigs[sig] {
                 let side = m.card == .oneToMany ? "left" : "right"
                 throw PromQLError("found duplicate series for the match group \(sig) on the \(side) hand-side of the operation: [\(existing.labels), \(r.labels)];many-to-many matching not allowed: matching labels must be unique on one side")
@@ -104,7 +124,7 @@ extension Evaluator {
         var out: [Sample] = []
         let drop = Evaluator.dropsName(op, m.returnBool)
         for l in lhs {
-            let sig = signature(l.labels, m)
+            let sig = signature(l.labels)
             guard let r = rightSigs[sig] else { continue }
             var fl = l.v, fr = r.v
             if m.card == .oneToMany { swap(&fl, &fr) }
@@ -114,7 +134,8 @@ extension Evaluator {
             var labels = l.labels
             if drop { labels = labels.droppingName }
             if m.card == .oneToOne {
-                labels = m.on ? labels.keeping(Set(m.matchingLabels)) : labels.removing(Set(m.matchingLabels))
+                // The matched labels (`on`), or all but the ignored ones.
+                labels = m.on ? labels.keeping(sortedNames: onLabels) : labels.filter(names: { !ignoredLabels.contains($0) })
             } else {
                 for name in m.include {
                     labels = labels.setOrRemove(name, r.labels[name] ?? "")

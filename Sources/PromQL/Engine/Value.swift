@@ -92,20 +92,13 @@ extension Labels {
     static let metricName = "__name__"
 
     /// The labels without `__name__`.
-    var droppingName: Labels {
-        guard self[Labels.metricName] != nil else { return self }
-        return Labels(pairs.filter { $0.name != Labels.metricName }.map { ($0.name, $0.value) })
-    }
+    var droppingName: Labels { removing(Labels.metricName) }
 
     /// Only the named labels.
-    func keeping(_ names: Set<String>) -> Labels {
-        Labels(pairs.filter { names.contains($0.name) }.map { ($0.name, $0.value) })
-    }
+    func keeping(_ names: Set<String>) -> Labels { filter(names: { names.contains($0) }) }
 
     /// A copy with `name` set, or removed when `value` is empty.
     func setOrRemove(_ name: String, _ value: String) -> Labels {
-        var p = pairs.filter { $0.name != name }.map { ($0.name, $0.value) }
-        if !value.isEmpty { p.append((name, value)) }
-        return Labels(p)
+        value.isEmpty ? removing(name) : setting(name, value)
     }
 }

@@ -17,7 +17,7 @@ extension Evaluator {
             if !(try evalVector(args[0], t)).isEmpty { return .vector([]) }
             return .vector([Sample(labels: absentLabels(args[0]), t: t, v: 1)])
         case "absent_over_time":
-            if !(try evalMatrix(args[0], t)).series.isEmpty { return .vector([]) }
+            if !(try evalMatrix(args[0], t)).entries.isEmpty { return .vector([]) }
             return .vector([Sample(labels: absentLabels(args[0]), t: t, v: 1)])
         case "timestamp":
             var inner = args[0]
@@ -243,6 +243,8 @@ extension Evaluator {
 
 /// Parses a float as Go's `strconv.ParseFloat` accepts it in an `le` label.
 func parseGoFloat(_ s: String) -> Double? {
+    // The common case first: a plain finite number (the special names all parse to Inf or NaN).
+    if let d = Double(s), d.isFinite { return d }
     let t = s.trimmingCharacters(in: .whitespaces)
     switch t.lowercased() {
     case "+inf", "inf", "+infinity", "infinity": return .infinity

@@ -20,14 +20,18 @@ extension Evaluator {
             if !(tf > 0 && tf < 1) { throw PromQLError("invalid trend factor. Expected: 0 < tf < 1, got: \(tf)") }
         }
         var out: [Sample] = []
-        for series in m.series {
+        out.reserveCapacity(m.entries.count)
+        var keepName = false
+        let needsValues = !["rate", "increase", "delta", "irate", "idelta", "resets", "changes", "deriv", "predict_linear",
+                            "present_over_time", "absent_over_time", "ts_of_last_over_time", "ts_of_first_over_time",
+                            "ts_of_min_over_time", "ts_of_max_over_time"].contains(name)
+        for series in m.entries {
             let pts = series.points
-            let vals = pts.map(\.v)
-            var keepName = false
+            let vals = needsValues ? pts.map(\.v) : []
             let v: Double?
             switch name {
             case "rate", "increase":
-                if let n = series.labels[Labels.metricName], !pts.isEmpty,
+                if let n = series.name, !pts.isEmpty,
                    !["_total", "_sum", "_count", "_bucket"].contains(where: { n.hasSuffix($0) }) {
                     annotations.info("PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: \(quoteString(n))")
                 }
@@ -89,10 +93,11 @@ extension Evaluator {
             default: throw PromQLError("function \"\(name)\" is not supported")
             }
             if let v {
-                out.append(Sample(labels: keepName ? series.labels : series.labels.droppingName, t: t, v: v))
+                out.append(Sample(labels: keepName ? series.fullLabels : series.labels, t: t, v: v))
             }
         }
-        try checkDuplicates(out)
+        // Dropping the name can only make two series equal when they had different names.
+        if !keepName && !m.distinctWithoutName { try checkDuplicates(out) }
         return out
     }
 

@@ -10,7 +10,13 @@ public struct Labels: Hashable, Sendable, Sequence, CustomStringConvertible {
     public private(set) var pairs: [(name: String, value: String)]
 
     public init(_ pairs: [(String, String)] = []) {
-        self.pairs = pairs.map { (name: $0.0, value: $0.1) }.sorted { $0.name < $1.name }
+        var out = pairs.map { (name: $0.0, value: $0.1) }
+        // Most callers already pass pairs in order; the sort is stable, so skipping it then
+        // gives the same set.
+        var i = 1
+        while i < out.count && !(out[i].name < out[i - 1].name) { i += 1 }
+        if i < out.count { out.sort { $0.name < $1.name } }
+        self.pairs = out
     }
     public init(_ dict: [String: String]) { self.init(dict.map { ($0.key, $0.value) }) }
 
@@ -22,13 +28,50 @@ public struct Labels: Hashable, Sendable, Sequence, CustomStringConvertible {
 
     /// A copy with `name` set to `value` (replacing any existing value).
     public func setting(_ name: String, _ value: String) -> Labels {
+        var insertAt = pairs.count
+        var found = false
+        for i in pairs.indices {
+            if i > 0 && pairs[i].name == pairs[i - 1].name { return settingCollapsingDuplicates(name, value) }
+            if insertAt == pairs.count && !(pairs[i].name < name) { insertAt = i; found = pairs[i].name == name }
+        }
+        var out = pairs
+        if found { out[insertAt].value = value } else { out.insert((name: name, value: value), at: insertAt) }
+        return Labels(sortedPairs: out)
+    }
+    /// `setting` for a set built with repeated names: they collapse to one, the last value winning.
+    private func settingCollapsingDuplicates(_ name: String, _ value: String) -> Labels {
         var dict = Dictionary(pairs.map { ($0.name, $0.value) }, uniquingKeysWith: { _, b in b })
         dict[name] = value
         return Labels(dict)
     }
     /// A copy without the named labels.
     public func removing(_ names: Set<String>) -> Labels {
-        Labels(pairs.filter { !names.contains($0.name) }.map { ($0.name, $0.value) })
+        filter(names: { !names.contains($0) })
+    }
+    /// A copy without the label `name`.
+    public func removing(_ name: String) -> Labels {
+        guard pairs.contains(where: { $0.name == name }) else { return self }
+        return filter(names: { $0 != name })
+    }
+    /// A copy with only the labels whose name satisfies `isIncluded` (order kept, no re-sort).
+    public func filter(names isIncluded: (String) -> Bool) -> Labels {
+        var out: [(name: String, value: String)] = []
+        out.reserveCapacity(pairs.count)
+        for p in pairs where isIncluded(p.name) { out.append(p) }
+        return Labels(sortedPairs: out)
+    }
+    /// A copy with only the labels named in `names`, which must be sorted and distinct: a
+    /// merge of the two sorted lists, without hashing.
+    public func keeping(sortedNames names: [String]) -> Labels {
+        var out: [(name: String, value: String)] = []
+        out.reserveCapacity(Swift.min(names.count, pairs.count))
+        var j = 0
+        for p in pairs {
+            while j < names.count && names[j] < p.name { j += 1 }
+            if j == names.count { break }
+            if names[j] == p.name { out.append(p) }
+        }
+        return Labels(sortedPairs: out)
     }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { pairs.makeIterator() }

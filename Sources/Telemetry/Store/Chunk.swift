@@ -472,12 +472,38 @@ struct Chunk: Sendable {
     // MARK: Reading
 
     /// Calls `body` with every live sample in time order until it returns false.
+    @inline(__always)
     func forEach(_ body: (_ t: Int64, _ bits: UInt64) -> Bool) {
         let skip = self.skip
         forEachEncoded { index, t, v in index < skip ? true : body(t, v) }
     }
 
+    /// Appends the live samples with `lo <= t <= hi` to `out` as points, stale markers only when
+    /// `includingStale`. Returns false when it stopped at a sample after `hi` (so later chunks
+    /// need not be read). The same samples as `forEach`, decoded without a closure call each.
+    func appendPoints(from lo: Int64, through hi: Int64, includingStale: Bool, to out: inout [Point]) -> Bool {
+        var visitor = PointCollector(lo: lo, hi: hi, skip: skip, includingStale: includingStale,
+                                     divisor: encoding == .decimal ? Self.powersOfTen[Int(scale)] : 0, out: out)
+        out = []
+        let finished = forEachRaw(&visitor)
+        out = visitor.out
+        return finished
+    }
+
+    /// The last live sample with `t <= t0`, if any.
+    func last(atOrBefore t0: Int64) -> (t: Int64, bits: UInt64)? {
+        guard count > 0 else { return nil }
+        // The usual question, "the latest sample now", is answered by the appender's state.
+        if t0 >= maxTime {
+            return (maxTime, valueBits(lastValue, encoding == .decimal ? Self.powersOfTen[Int(scale)] : 0))
+        }
+        var visitor = LastCollector(t0: t0, skip: skip, divisor: encoding == .decimal ? Self.powersOfTen[Int(scale)] : 0)
+        _ = forEachRaw(&visitor)
+        return visitor.result
+    }
+
     /// Calls `body` with every encoded sample (skipped ones included) and its index.
+    @inline(__always)
     private func forEachEncoded(_ body: (_ index: Int, _ t: Int64, _ bits: UInt64) -> Bool) {
         if encoding == .decimal {
             let p = Self.powersOfTen[Int(scale)]
@@ -493,11 +519,22 @@ struct Chunk: Sendable {
 
     /// Calls `body` with every encoded sample: its timestamp and, for xor, its value's bits,
     /// for decimal, its `m`.
+    @inline(__always)
     private func forEachRaw(_ body: (_ index: Int, _ t: Int64, _ raw: UInt64) -> Bool) {
+        withoutActuallyEscaping(body) { body in
+            var visitor = ClosureVisitor(body: body)
+            _ = forEachRaw(&visitor)
+        }
+    }
+
+    /// The decoder: hands every encoded sample (index, timestamp, raw value: the bits for xor,
+    /// `m` for decimal) to `visitor` until it returns false. Returns whether it got to the end.
+    /// Generic so that each visitor gets its own specialized loop without indirect calls.
+    private func forEachRaw<V: RawSampleVisitor>(_ visitor: inout V) -> Bool {
         let n = encodedCount
-        guard n > 0 else { return }
+        guard n > 0 else { return true }
         let decimal = encoding == .decimal
-        stream.bytes.withUnsafeBufferPointer { buffer in
+        return stream.bytes.withUnsafeBufferPointer { buffer in
             var r = BitReader(buffer)
             var t = r.readVarint()
             var v: UInt64
@@ -512,7 +549,8 @@ struct Chunk: Sendable {
             } else {
                 v = r.readBits(64)
             }
-            guard body(0, t, v), n > 1 else { return }
+            guard visitor.visit(0, t, v) else { return false }
+            guard n > 1 else { return true }
             var delta = Int64(bitPattern: r.readUvarint())
             t = t &+ delta
             var leading = 0, trailing = 0
@@ -522,7 +560,7 @@ struct Chunk: Sendable {
             } else {
                 v = Self.readXOR(&r, v, &leading, &trailing)
             }
-            guard body(1, t, v) else { return }
+            guard visitor.visit(1, t, v) else { return false }
             var i = 2
             while i < n {
                 if r.readBit() {
@@ -544,9 +582,10 @@ struct Chunk: Sendable {
                 } else {
                     v = Self.readXOR(&r, v, &leading, &trailing)
                 }
-                guard body(i, t, v) else { return }
+                guard visitor.visit(i, t, v) else { return false }
                 i += 1
             }
+            return true
         }
     }
 
@@ -603,4 +642,57 @@ struct Chunk: Sendable {
         forEach { t, v in out.append(Point(t: Timestamp(milliseconds: t), v: Double(bitPattern: v))); return true }
         return out
     }
+}
+
+/// Receives the raw samples of a chunk from its decoder.
+private protocol RawSampleVisitor {
+    /// Returns false to stop.
+    mutating func visit(_ index: Int, _ t: Int64, _ raw: UInt64) -> Bool
+}
+
+private struct ClosureVisitor: RawSampleVisitor {
+    let body: (_ index: Int, _ t: Int64, _ raw: UInt64) -> Bool
+    @inline(__always)
+    mutating func visit(_ index: Int, _ t: Int64, _ raw: UInt64) -> Bool { body(index, t, raw) }
+}
+
+/// A raw value as the bits of its Double: as it is for xor (`divisor` 0), `m / divisor` for decimal.
+@inline(__always)
+private func valueBits(_ raw: UInt64, _ divisor: Double) -> UInt64 {
+    if divisor == 0 { return raw }
+    let m = Double(Int64(bitPattern: raw))
+    return divisor == 1 ? m.bitPattern : (m / divisor).bitPattern
+}
+
+private struct PointCollector: RawSampleVisitor {
+    let lo: Int64, hi: Int64, skip: Int
+    let includingStale: Bool
+    let divisor: Double
+    var out: [Point]
+    @inline(__always)
+    mutating func visit(_ index: Int, _ t: Int64, _ raw: UInt64) -> Bool {
+        if index < skip { return true }
+        guard t <= hi else { return false }
+        if t >= lo {
+            let bits = valueBits(raw, divisor)
+            if includingStale || bits != SeriesStore.staleMarkerBits {
+                out.append(Point(t: Timestamp(milliseconds: t), v: Double(bitPattern: bits)))
+            }
+        }
+        return true
+    }
+}
+
+private struct LastCollector: RawSampleVisitor {
+    let t0: Int64, skip: Int
+    let divisor: Double
+    var found: (t: Int64, bits: UInt64)?
+    @inline(__always)
+    mutating func visit(_ index: Int, _ t: Int64, _ raw: UInt64) -> Bool {
+        if index < skip { return true }
+        guard t <= t0 else { return false }
+        found = (t, raw)
+        return true
+    }
+    var result: (t: Int64, bits: UInt64)? { found.map { ($0.t, valueBits($0.bits, divisor)) } }
 }

@@ -97,6 +97,35 @@ public struct SeriesStore: Sendable {
     /// No point held is older than this (so `expire` can return at once).
     private var oldestPossible: Int64 = .max
 
+    /// Names the store's set of series (their keys, slots and handles): it changes whenever a
+    /// series is created or dropped, to a hash of the previous value and the change. Two stores
+    /// (or two copies of one) with the same value hold the same series under the same handles,
+    /// bar a 64-bit hash collision, because they went through the same creations and drops. A
+    /// reader may therefore keep what it derived from the series set alone (which series a
+    /// selector matches, in what order) for as long as this stays the same; new samples do not
+    /// change it. Stable within one process only.
+    public private(set) var seriesSetVersion: UInt64 = 0
+    /// `seriesSetVersion` for the series of one metric name; absent when the name has none.
+    private var nameVersions: [String: UInt64] = [:]
+
+    /// As `seriesSetVersion`, for the series named `name` only (0 when there are none): a
+    /// reader that looked at one name's series need not start again when another name changes.
+    public func seriesSetVersion(named name: String) -> UInt64 { nameVersions[name] ?? 0 }
+
+    private mutating func seriesSetChanged(_ kind: UInt8, _ key: SeriesKey, _ slot: Int32, _ incarnation: UInt64) {
+        func next(_ previous: UInt64) -> UInt64 {
+            var h = Hasher()
+            h.combine(previous)
+            h.combine(kind)
+            h.combine(key)
+            h.combine(slot)
+            h.combine(incarnation)
+            return UInt64(bitPattern: Int64(h.finalize()))
+        }
+        seriesSetVersion = next(seriesSetVersion)
+        nameVersions[key.name] = next(nameVersions[key.name] ?? 0)
+    }
+
     /// An empty store that keeps points for `retention` (see `expire(before:)`) and, when
     /// `memoryBudgetBytes` is given, within that budget (see `memoryBudgetBytes`).
     public init(retention: Milliseconds, memoryBudgetBytes: Int? = nil) {
@@ -251,6 +280,7 @@ public struct SeriesStore: Sendable {
             slots.append(series)
         }
         slotByKey[key] = slot
+        seriesSetChanged(1, key, slot, series.incarnation)
         slotsByName[key.name, default: []].insert(slot)
         for pair in key.labels.pairs {
             postings[key.name, default: [:]][pair.name, default: [:]][pair.value, default: []].insert(slot)
@@ -354,8 +384,9 @@ public struct SeriesStore: Sendable {
         chunkCount -= s.chunks.count
         bytesUsed -= Self.overhead(of: s.key)
         slotByKey[s.key] = nil
+        seriesSetChanged(2, s.key, slot, s.incarnation)
         slotsByName[s.key.name]?.remove(slot)
-        if slotsByName[s.key.name]?.isEmpty == true { slotsByName[s.key.name] = nil }
+        if slotsByName[s.key.name]?.isEmpty == true { slotsByName[s.key.name] = nil; nameVersions[s.key.name] = nil }
         for pair in s.key.labels.pairs {
             postings[s.key.name]?[pair.name]?[pair.value]?.remove(slot)
             if postings[s.key.name]?[pair.name]?[pair.value]?.isEmpty == true { postings[s.key.name]?[pair.name]?[pair.value] = nil }
@@ -421,22 +452,22 @@ public struct SeriesStore: Sendable {
 
     // MARK: Reading
 
+    /// A handle on one series of the store, from `seriesRefs`: reading through it skips the
+    /// hash lookup of the series' key. A handle of a series that has since been dropped reads
+    /// as an unknown series (empty, nil), even when its slot holds another series now.
+    public struct SeriesRef: Hashable, Sendable {
+        let slot: Int32
+        let incarnation: UInt64
+    }
+
     /// Every series with this metric name, sorted by label set.
     public func series(named name: String) -> [SeriesKey] {
-        guard let ids = slotsByName[name] else { return [] }
-        return ids.map { slots[Int($0)].key }.sorted { Self.labelOrder($0.labels, $1.labels) }
+        seriesRefs(named: name, equal: [], where: nil).map(\.key)
     }
 
     /// The series with this metric name whose labels satisfy `predicate`, sorted by label set.
     public func series(named name: String, where predicate: (Labels) -> Bool) -> [SeriesKey] {
-        guard let ids = slotsByName[name] else { return [] }
-        // Filter before sorting: queries usually keep a few series of many.
-        var keys: [SeriesKey] = []
-        for id in ids {
-            let key = slots[Int(id)].key
-            if predicate(key.labels) { keys.append(key) }
-        }
-        return keys.sorted { Self.labelOrder($0.labels, $1.labels) }
+        withoutActuallyEscaping(predicate) { seriesRefs(named: name, equal: [], where: $0).map(\.key) }
     }
 
     /// The series with this metric name that have every label in `equal` with exactly that
@@ -446,60 +477,100 @@ public struct SeriesStore: Sendable {
     /// PromQL and is left to `predicate`.
     public func series(named name: String, equal: [(name: String, value: String)],
                        where predicate: (Labels) -> Bool) -> [SeriesKey] {
-        let indexed = equal.filter { !$0.value.isEmpty }
-        guard !indexed.isEmpty else { return series(named: name, where: predicate) }
-        guard let byLabel = postings[name] else { return [] }
-        var sets: [Set<Int32>] = []
-        for pair in indexed {
-            guard let set = byLabel[pair.name]?[pair.value] else { return [] }
-            sets.append(set)
+        withoutActuallyEscaping(predicate) { seriesRefs(named: name, equal: equal, where: $0).map(\.key) }
+    }
+
+    /// As `series(named:equal:where:)` (a nil `predicate` accepts every series), with a handle
+    /// on each series for `points(_:in:)` and `latest(_:at:lookback:)`. `equal` pairs with a
+    /// non-empty value need not be tested again by `predicate`.
+    public func seriesRefs(named name: String, equal: [(name: String, value: String)],
+                           where predicate: ((Labels) -> Bool)?) -> [(ref: SeriesRef, key: SeriesKey)] {
+        var ids: [Int32] = []
+        func consider(_ id: Int32) {
+            if let predicate, !predicate(slots[Int(id)].key.labels) { return }
+            ids.append(id)
         }
-        sets.sort { $0.count < $1.count }
-        var keys: [SeriesKey] = []
-        for id in sets[0] where sets.dropFirst().allSatisfy({ $0.contains(id) }) {
-            let key = slots[Int(id)].key
-            if predicate(key.labels) { keys.append(key) }
+        var indexed = 0
+        for pair in equal where !pair.value.isEmpty { indexed += 1 }
+        if indexed == 0 {
+            guard let set = slotsByName[name] else { return [] }
+            // Filter before sorting: queries usually keep a few series of many.
+            ids.reserveCapacity(predicate == nil ? set.count : 0)
+            for id in set { consider(id) }
+        } else {
+            guard let byLabel = postings[name] else { return [] }
+            var sets: [Set<Int32>] = []
+            sets.reserveCapacity(indexed)
+            for pair in equal where !pair.value.isEmpty {
+                guard let set = byLabel[pair.name]?[pair.value] else { return [] }
+                sets.append(set)
+            }
+            sets.sort { $0.count < $1.count }
+            if sets.count == 1 {
+                ids.reserveCapacity(predicate == nil ? sets[0].count : 0)
+                for id in sets[0] { consider(id) }
+            } else {
+                for id in sets[0] where sets.dropFirst().allSatisfy({ $0.contains(id) }) { consider(id) }
+            }
         }
-        return keys.sorted { Self.labelOrder($0.labels, $1.labels) }
+        var out = ids.map { (ref: SeriesRef(slot: $0, incarnation: slots[Int($0)].incarnation), key: slots[Int($0)].key) }
+        out.sort { Self.labelOrder($0.key.labels, $1.key.labels) }
+        return out
     }
 
     /// Orders label sets by their (name, value) pairs, which are kept sorted by name: the same
     /// order as comparing their text forms, without building any strings.
+    @inline(__always)
     static func labelOrder(_ a: Labels, _ b: Labels) -> Bool {
-        for (x, y) in zip(a.pairs, b.pairs) {
-            if x.name != y.name { return x.name < y.name }
-            if x.value != y.value { return x.value < y.value }
+        a.pairs.withUnsafeBufferPointer { x in
+            b.pairs.withUnsafeBufferPointer { y in
+                for i in 0..<Swift.min(x.count, y.count) {
+                    if x[i].name != y[i].name { return x[i].name < y[i].name }
+                    if x[i].value != y[i].value { return x[i].value < y[i].value }
+                }
+                return x.count < y.count
+            }
         }
-        return a.pairs.count < b.pairs.count
     }
 
     /// The points of a series whose timestamps lie in `range` (both ends included), in time
     /// order, without stale markers (as Prometheus's range selections). Empty for an unknown
     /// series.
     public func points(_ key: SeriesKey, in range: ClosedRange<Timestamp>) -> [Point] {
-        collect(key, range, includingStale: false)
+        guard let slot = slotByKey[key] else { return [] }
+        return collect(slot, range, includingStale: false)
+    }
+
+    /// The points of a series, by handle, as `points(_:in:)`.
+    public func points(_ ref: SeriesRef, in range: ClosedRange<Timestamp>) -> [Point] {
+        guard isLive(ref) else { return [] }
+        return collect(ref.slot, range, includingStale: false)
     }
 
     /// The points of a series in `range` like `points(_:in:)`, stale markers included.
     public func pointsIncludingStale(_ key: SeriesKey, in range: ClosedRange<Timestamp>) -> [Point] {
-        collect(key, range, includingStale: true)
+        guard let slot = slotByKey[key] else { return [] }
+        return collect(slot, range, includingStale: true)
     }
 
-    private func collect(_ key: SeriesKey, _ range: ClosedRange<Timestamp>, includingStale: Bool) -> [Point] {
-        guard let slot = slotByKey[key] else { return [] }
-        let chunks = slots[Int(slot)].chunks
+    private func isLive(_ ref: SeriesRef) -> Bool {
+        ref.slot >= 0 && Int(ref.slot) < slots.count && slots[Int(ref.slot)].incarnation == ref.incarnation
+            && ref.incarnation != 0
+    }
+
+    private func collect(_ slot: Int32, _ range: ClosedRange<Timestamp>, includingStale: Bool) -> [Point] {
         let lo = range.lowerBound.milliseconds, hi = range.upperBound.milliseconds
         var out: [Point] = []
-        var i = Self.firstChunk(in: chunks, endingAtOrAfter: lo)
-        while i < chunks.count && chunks[i].minTime <= hi {
-            chunks[i].forEach { t, v in
-                guard t <= hi else { return false }
-                if t >= lo && (includingStale || v != Self.staleMarkerBits) {
-                    out.append(Point(t: Timestamp(milliseconds: t), v: Double(bitPattern: v)))
+        slots.withUnsafeBufferPointer { slotBuffer in
+            slotBuffer[Int(slot)].chunks.withUnsafeBufferPointer { chunks in
+                // Through `pointee`, the chunk is read in place rather than copied (and retained).
+                guard let base = chunks.baseAddress else { return }
+                var i = Self.firstChunk(in: chunks, endingAtOrAfter: lo)
+                while i < chunks.count && base[i].minTime <= hi {
+                    if !(base + i).pointee.appendPoints(from: lo, through: hi, includingStale: includingStale, to: &out) { break }
+                    i += 1
                 }
-                return true
             }
-            i += 1
         }
         return out
     }
@@ -509,27 +580,35 @@ public struct SeriesStore: Sendable {
     /// is a stale marker: the series ended.
     public func latest(_ key: SeriesKey, at: Timestamp, lookback: Milliseconds = .minutes(5)) -> Point? {
         guard let slot = slotByKey[key] else { return nil }
-        let chunks = slots[Int(slot)].chunks
+        return latest(slot: slot, at: at, lookback: lookback)
+    }
+
+    /// The last point of a series, by handle, as `latest(_:at:lookback:)`.
+    public func latest(_ ref: SeriesRef, at: Timestamp, lookback: Milliseconds = .minutes(5)) -> Point? {
+        guard isLive(ref) else { return nil }
+        return latest(slot: ref.slot, at: at, lookback: lookback)
+    }
+
+    private func latest(slot: Int32, at: Timestamp, lookback: Milliseconds) -> Point? {
         let t0 = at.milliseconds
-        // The last chunk that starts at or before `at`.
-        var low = 0, high = chunks.count
-        while low < high {
-            let mid = (low + high) / 2
-            if chunks[mid].minTime <= t0 { low = mid + 1 } else { high = mid }
+        let found: (t: Int64, bits: UInt64)? = slots.withUnsafeBufferPointer { slotBuffer in
+            slotBuffer[Int(slot)].chunks.withUnsafeBufferPointer { chunks in
+                // The last chunk that starts at or before `at`.
+                var low = 0, high = chunks.count
+                while low < high {
+                    let mid = (low + high) / 2
+                    if chunks[mid].minTime <= t0 { low = mid + 1 } else { high = mid }
+                }
+                guard low > 0 else { return nil }
+                return (chunks.baseAddress! + (low - 1)).pointee.last(atOrBefore: t0)
+            }
         }
-        guard low > 0 else { return nil }
-        var found: (t: Int64, v: UInt64)?
-        chunks[low - 1].forEach { t, v in
-            guard t <= t0 else { return false }
-            found = (t, v)
-            return true
-        }
-        guard let p = found, p.t > (at - lookback).milliseconds, p.v != Self.staleMarkerBits else { return nil }
-        return Point(t: Timestamp(milliseconds: p.t), v: Double(bitPattern: p.v))
+        guard let p = found, p.t > (at - lookback).milliseconds, p.bits != Self.staleMarkerBits else { return nil }
+        return Point(t: Timestamp(milliseconds: p.t), v: Double(bitPattern: p.bits))
     }
 
     /// The index of the first chunk whose newest sample is at or after `t0`.
-    private static func firstChunk(in chunks: [Chunk], endingAtOrAfter t0: Int64) -> Int {
+    private static func firstChunk(in chunks: UnsafeBufferPointer<Chunk>, endingAtOrAfter t0: Int64) -> Int {
         var low = 0, high = chunks.count
         while low < high {
             let mid = (low + high) / 2
