@@ -102,3 +102,23 @@ import Testing
         #expect(!text.contains("KV cache  "), "no empty gauge for what is not exported")
     }
 }
+
+/// Drift that other tools export is read and shown for what it is, next to modelwatch's own.
+@Suite struct ExternalDriftViewTests {
+    @Test func evidentlyGaugesShowInTheDriftTableAsTheyAre() throws {
+        var state = Fixtures.demoRuntime(at: .seconds(60)).state
+        let at = state.now
+        let labels = Labels(["job": "kserve-credit", "instance": "kserve-credit", "feature": "debt_to_income"])
+        state.store.append(SeriesKey(name: "evidently:data_drift:p_value", labels: labels), Point(t: at, v: 0.003))
+        state.store.append(SeriesKey(name: "evidently:data_drift:dataset_drift", labels: labels.removing(["feature"])),
+                           Point(t: at, v: 1))
+        DriftTracker.evaluate(at: at, state: &state)
+        #expect(state.externalDrift.contains { $0.metric == "evidently:data_drift:p_value" && $0.value == 0.003 })
+        var shown = state
+        shown.ui.screen = .model(try #require(shown.models.keys.first { $0.name == "credit-scorer" }))
+        let text = PlainTextRenderer.text(View.render(shown, theme: try Fixtures.theme("dark")))
+        #expect(text.contains("evidently pValue debt_to_income: 0.003"), "\(text)")
+        #expect(text.contains("evidently driftDetected: 1"), "\(text)")
+        #expect(text.contains("drift "), "the verdict in words")
+    }
+}

@@ -41,6 +41,8 @@ public struct State: Sendable {
     public var driftSettings = DriftSettings()
     /// Drift of every watched histogram at the last evaluation.
     public var drift: [DriftRow] = []
+    /// Drift figures other tools export (Evidently, Seldon/Alibi Detect), read at the last evaluation.
+    public var externalDrift: [ExternalDriftReading] = []
     /// The `modelwatch_drift_*` series written at the last evaluation (ended when they stop).
     var driftSeries = Set<SeriesKey>()
     /// Who is at the keyboard: acknowledgements and silences carry this name.

@@ -98,6 +98,7 @@ enum DriftTracker {
         state.driftSeries = written
         noteChanges(from: state.drift, to: rows, at: now, timeline: &state.timeline)
         state.drift = rows
+        state.externalDrift = ExternalDrift.readings(in: state.store, job: nil, at: now)
     }
 
     static func evaluate(metric: String, job: String, at now: Timestamp, settings: DriftSettings, state: State) -> [DriftRow] {

@@ -80,6 +80,11 @@ enum ModelScreen {
                 lines.append(Line([Span("drift ", style: theme.style(.muted)), Span(row.detail + " "),
                                    Span("PSI \(Format.fixedDecimals(st.psi, 2)) \(st.psiBand.rawValue)", style: theme.style(role))]))
             }
+            if let problem = s.problems.first {
+                let more = s.problems.count > 1 ? " (+\(s.problems.count - 1) more)" : ""
+                lines.append(Line([Span("could not compute: ", style: theme.style(.statusWarning)),
+                                   Span(problem.description + more, style: theme.style(.muted))]))
+            }
             let canary = canaryLines(s, theme: theme, compact: true)
             for (n, line) in (lines + canary).prefix(3).enumerated() {
                 buffer.put(line, x: lower.x + 1, y: lower.y + n, width: lower.width - 2)
@@ -91,11 +96,18 @@ enum ModelScreen {
         let alerts = state.allAlerts.filter { $0.concerns(key) }
         let drift = state.drift.filter { $0.job == key.job && ($0.model == nil || $0.model == key.name) }
             .sorted { ($0.result.statistics?.psi ?? -1, $0.detail) > ($1.result.statistics?.psi ?? -1, $1.detail) }
+        // Drift other tools compute, on this model's job: named by model, or job-wide.
+        let external = state.externalDrift.filter { reading in
+            guard reading.labels["job"] == key.job else { return false }
+            let model = reading.labels["model"] ?? reading.labels["model_name"]
+            return model == nil || model == key.name
+        }
         let logs = recentLogs(state, for: key)
         // Firing alerts are what the on-call engineer came for: they get their rows first.
         let alertsHeight = alerts.isEmpty ? min(3, lower.height / 3 + 1) : max(3, min(lower.height / 2, alerts.count + 2))
         var lists: [Constraint] = [.fixed(alertsHeight)]
-        if !drift.isEmpty && lower.height >= 9 { lists.append(.fixed(min(lower.height / 2, drift.count + 3))) }
+        let driftRows = drift.count + external.count
+        if driftRows > 0 && lower.height >= 9 { lists.append(.fixed(min(lower.height / 2, driftRows + 3))) }
         lists.append(.fill(1))
         if lower.height < 8 && !alerts.isEmpty {
             // Too little room for three lists: the alerts get it all.
@@ -105,7 +117,7 @@ enum ModelScreen {
         let listParts = Layout.split(lower, .vertical, lists)
         AlertList.render(alerts, state: state, theme: theme, into: &buffer, area: listParts[0], title: "Alerts")
         if listParts.count == 3 {
-            renderDrift(drift, theme: theme, into: &buffer, area: listParts[1])
+            renderDrift(drift, external: external, theme: theme, into: &buffer, area: listParts[1])
         }
         renderLogs(logs, theme: theme, into: &buffer, area: listParts[listParts.count - 1])
     }
@@ -200,6 +212,19 @@ enum ModelScreen {
             map.rowLabels = again.labels
         }
         map.render(into: &buffer, area: mapArea)
+        // Deploys: their columns in the warning color, as on the other charts.
+        let cellsArea = Rect(x: mapArea.x + map.labelWidth, y: mapArea.y, width: map.capacity(in: mapArea), height: mapArea.height)
+        let span = Double((end - start).value)
+        if let model = state.models[key], cellsArea.width > 0 {
+            for t in deployTimes(model) where t > start && t <= end {
+                let x = cellsArea.x + min(cellsArea.width - 1, Int(Double((t - start).value) / span * Double(cellsArea.width)))
+                for y in cellsArea.y..<min(cellsArea.maxY, mapArea.y + map.rowLabels.count) {
+                    let cell = buffer[x, cellsArea.maxY - 1 - (y - cellsArea.y)]
+                    let glyph = cell.grapheme == " " || cell.grapheme.isEmpty ? "│" : cell.grapheme
+                    buffer.put(glyph, x: x, y: cellsArea.maxY - 1 - (y - cellsArea.y), style: theme.style(.statusWarning))
+                }
+            }
+        }
     }
 
     /// Saturation gauges, the canary comparison and the drift summary, beside the charts.
@@ -310,7 +335,8 @@ enum ModelScreen {
 
     /// The model's watched feature and score histograms: PSI, JS distance, KS and W1 against
     /// the reference window, or why they could not be computed.
-    static func renderDrift(_ rows: [DriftRow], theme: Theme, into buffer: inout ScreenBuffer, area: Rect) {
+    static func renderDrift(_ rows: [DriftRow], external: [ExternalDriftReading] = [], theme: Theme,
+                            into buffer: inout ScreenBuffer, area: Rect) {
         let columns: [Table.Column] = [
             .init("HISTOGRAM", width: .fill(2)),
             .init("PSI", width: .fixed(6), alignment: .right),
@@ -338,10 +364,23 @@ enum ModelScreen {
                 Line(DriftTracker.referenceText(row.result), style: theme.style(.muted)),
             ])
         }
-        let block = Block(title: Line(" Drift (\(rows.count)) ", style: theme.style(.title)),
+        // Others' figures are shown as they are: a p-value or a verdict is not a PSI.
+        let externalRows = external.map { reading -> Table.Row in
+            let feature = reading.feature.map { " \($0)" } ?? ""
+            let verdict = reading.indicatesDrift.map { $0 ? "drift" : "no drift" } ?? ""
+            let role: ThemeRole = reading.indicatesDrift == true ? .statusCritical : .muted
+            return Table.Row([Line("\(reading.source.rawValue) \(reading.kind.rawValue)\(feature): \(Format.value(reading.value))"),
+                              Line(""), Line(""), Line(""), Line(""), Line(verdict, style: theme.style(role)),
+                              Line(reading.metric, style: theme.style(.muted))])
+        }
+        // Computed statistics first (worst first), then others' figures, then what could not be
+        // computed, so the rows that fit are the ones that say something.
+        let computed = rows.filter { $0.result.statistics != nil }.count
+        let allRows = Array(tableRows.prefix(computed)) + externalRows + Array(tableRows.dropFirst(computed))
+        let block = Block(title: Line(" Drift (\(rows.count + external.count)) ", style: theme.style(.title)),
                           rightTitle: Line(" current window vs reference ", style: theme.style(.muted)),
                           borderType: .rounded, borderStyle: theme.style(.border))
-        Table(columns: columns, rows: tableRows, headerStyle: theme.style(.muted).adding(.bold), block: block)
+        Table(columns: columns, rows: allRows, headerStyle: theme.style(.muted).adding(.bold), block: block)
             .render(into: &buffer, area: area)
     }
 
