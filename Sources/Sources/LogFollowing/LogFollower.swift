@@ -1,0 +1,141 @@
+/// Follows files and globs like `tail -F`, one `poll()` at a time.
+///
+/// `poll()` never blocks: it stats every followed path, reads what is new (at most
+/// `maxBytesPerPoll` per file), and returns complete lines with per-path sequence numbers.
+/// When to call it: when `wakeFileDescriptor` (inotify) is readable, after
+/// `suggestedTimeoutMilliseconds` otherwise, and at once while `hasMoreToRead`.
+/// `LogFollowerThread` does exactly that on a thread of its own.
+///
+/// Not thread-safe: one owner calls `poll()`.
+public final class LogFollower {
+    /// The paths and globs given (a glob has `*`, `?` or `[` in it).
+    public let patterns: [String]
+    public let options: LogFollowOptions
+    private let fs: any LogFileSystem
+    private var files: [String: FollowedPath] = [:]
+    private var order: [String] = []
+    /// Sequence numbers of glob-matched paths no longer followed, in case they come back.
+    private var forgottenSequences: [String: UInt64] = [:]
+    private let inotify: InotifyWatcher?
+    private let scratch: UnsafeMutableRawBufferPointer
+    private var polls = 0
+    private var lastRescan: UInt64 = 0
+    public private(set) var hasMoreToRead = false
+
+    public init(patterns: [String], options: LogFollowOptions = LogFollowOptions(),
+                fileSystem: any LogFileSystem = SystemLogFileSystem()) {
+        self.patterns = patterns
+        self.options = options
+        self.fs = fileSystem
+        self.inotify = options.useInotify ? InotifyWatcher() : nil
+        self.scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
+        for pattern in patterns where !Self.isGlob(pattern) { add(pattern, pattern: nil, applyStart: true) }
+    }
+
+    deinit {
+        for path in order { files[path]?.abandon(fs) }
+        scratch.deallocate()
+    }
+
+    /// Readable when something changed in a watched directory; nil without inotify.
+    public var wakeFileDescriptor: Int32? { inotify?.fd }
+
+    /// Whether inotify is in use (else every poll is a timed one).
+    public var usesInotify: Bool { inotify != nil }
+
+    /// The longest the caller should wait before the next `poll()`.
+    public var suggestedTimeoutMilliseconds: Int {
+        if hasMoreToRead { return 0 }
+        return inotify != nil ? options.safetyPollMilliseconds : options.pollIntervalMilliseconds
+    }
+
+    /// One row per followed path, in the order given (glob matches sorted).
+    public var reports: [FollowedFileReport] { order.compactMap { files[$0]?.report } }
+
+    /// Directories inotify watches now (for diagnostics and tests).
+    public var watchedDirectories: [String] { inotify?.watchedDirectories ?? [] }
+
+    /// Reads what is new in every followed file. Batches come in path order, one per path
+    /// that has lines or notices; within a batch lines are in file order.
+    public func poll(now: UInt64 = SystemClock().monotonicNanoseconds()) -> [LogBatch] {
+        var rescan = polls == 0 || inotify == nil
+            || now &- lastRescan >= UInt64(options.safetyPollMilliseconds) * 1_000_000
+        if let inotify, inotify.drain().entriesChanged { rescan = true }
+        var batches: [LogBatch] = []
+        if rescan {
+            lastRescan = now
+            expandGlobs(&batches)
+            if let inotify { watchDirectories(inotify) }
+        }
+        let ctx = PollContext(fs: fs, options: options, now: now, scratch: scratch)
+        var more = false
+        var gone: [String] = []
+        for path in order {
+            guard var followed = files[path] else { continue }
+            files[path] = nil  // keep the assembler's buffer uniquely referenced while it is mutated
+            var batch = batches.firstIndex(where: { $0.path == path }).map { batches.remove(at: $0) } ?? LogBatch(path: path)
+            if followed.poll(ctx, into: &batch) { more = true }
+            if followed.isGone {
+                batch.notices.append(.forgotten)
+                forgottenSequences[path] = followed.nextSequence
+                gone.append(path)
+            } else {
+                files[path] = followed
+            }
+            if !batch.lines.isEmpty || !batch.notices.isEmpty { batches.append(batch) }
+        }
+        if !gone.isEmpty { order.removeAll { gone.contains($0) } }
+        hasMoreToRead = more
+        polls += 1
+        return batches
+    }
+
+    private func add(_ path: String, pattern: String?, applyStart: Bool) {
+        guard files[path] == nil else { return }
+        files[path] = FollowedPath(path: path, pattern: pattern, maxLineBytes: options.maxLineBytes,
+                                   applyStart: applyStart,
+                                   nextSequence: forgottenSequences.removeValue(forKey: path) ?? 1)
+        order.append(path)
+    }
+
+    private func expandGlobs(_ batches: inout [LogBatch]) {
+        for pattern in patterns where Self.isGlob(pattern) {
+            for path in fs.globPaths(pattern) where files[path] == nil {
+                add(path, pattern: pattern, applyStart: polls == 0)
+                if polls > 0 { batches.append(LogBatch(path: path, notices: [.discovered])) }
+            }
+        }
+    }
+
+    /// Watches the directory of every followed path and the fixed part of every glob, or
+    /// their nearest existing ancestor so that the directory's creation wakes us too.
+    private func watchDirectories(_ inotify: InotifyWatcher) {
+        var wanted: Set<String> = []
+        for path in order { wanted.insert(splitPath(path).directory) }
+        for pattern in patterns where Self.isGlob(pattern) { wanted.insert(Self.fixedDirectory(of: pattern)) }
+        for directory in wanted.sorted() {
+            var dir = directory
+            while true {
+                if case .info(let i) = fs.statPath(dir), i.kind == .directory, inotify.watch(dir) { break }
+                let parent = splitPath(dir).directory
+                if parent == dir { break }
+                dir = parent
+            }
+        }
+    }
+
+    static func isGlob(_ pattern: String) -> Bool { pattern.contains { $0 == "*" || $0 == "?" || $0 == "[" } }
+
+    /// The directory a glob starts in: its components before the first with a wildcard.
+    static func fixedDirectory(of pattern: String) -> String {
+        let parts = pattern.split(separator: "/", omittingEmptySubsequences: false)
+        var fixed: [Substring] = []
+        for part in parts.dropLast() {
+            if isGlob(String(part)) { break }
+            fixed.append(part)
+        }
+        if fixed.isEmpty { return pattern.hasPrefix("/") ? "/" : "." }
+        let joined = fixed.joined(separator: "/")
+        return joined.isEmpty ? "/" : joined
+    }
+}
