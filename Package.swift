@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "IncidentsTests", dependencies: ["Incidents", "Telemetry"]),
         .testTarget(name: "DemoFleetTests", dependencies: ["DemoFleet", "Telemetry"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"], exclude: ["Snapshots"]),
-        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TestSupport", "TerminalUI", "Telemetry", "DemoFleet", "Models"], exclude: ["Snapshots"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TestSupport", "TerminalUI", "Telemetry", "DemoFleet", "Models", "Alerting", "Logs"], exclude: ["Snapshots"]),
         .testTarget(name: "SourcesTests", dependencies: ["Sources", "Telemetry", "DemoFleet"]),
         .testTarget(name: "CursesBackendTests", dependencies: ["CursesBackend", "TerminalUI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),

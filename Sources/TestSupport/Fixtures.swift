@@ -58,6 +58,16 @@ public enum Fixtures {
             // A missing or broken pack is a failure the snapshot tests show at once.
             state.ruleGroups = ((try? demoRuleGroups()) ?? []).map { RuleGroupEvaluator(group: $0) }
             precondition(!state.ruleGroups.isEmpty, "sample-data/rules/model-health.yaml did not load")
+            let logRulesPath = repositoryRoot.appendingPathComponent("sample-data/rules/log-rules.yaml").path
+            let logRules = (try? LogRuleFile.parse(String(contentsOfFile: logRulesPath, encoding: .utf8),
+                                                   file: "sample-data/rules/log-rules.yaml")) ?? []
+            precondition(!logRules.isEmpty, "sample-data/rules/log-rules.yaml did not load")
+            if case .success(let group) = LogRuleFile.ruleGroup(logRules) {
+                state.logRules = logRules
+                state.logRuleGroup = state.ruleGroups.count
+                state.ruleGroups.append(RuleGroupEvaluator(group: group))
+            }
+            for target in demoTargets { state.logSourceJobs[Fleet.logSource(for: target.name)] = target.name }
         }
         var runtime = VirtualRuntime(state: state, start: demoEpoch, performer: DemoPerformer(start: demoEpoch))
         runtime.start()

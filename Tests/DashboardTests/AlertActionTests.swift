@@ -9,15 +9,21 @@ import Testing
 @Suite struct AlertActionTests {
     /// The demo in its incident, on the alerts screen, with the first row (the critical
     /// ModelErrorRateHigh) selected.
+    /// The demo in its incident, on the alerts screen, with the critical ModelErrorRateHigh
+    /// selected (j moves down to it).
     func onAlertsScreen(at elapsed: Milliseconds = .seconds(200)) throws -> VirtualRuntime {
         var runtime = Fixtures.demoRuntime(at: elapsed)
         runtime.send(.keyPressed(.character("a")))
         #expect(runtime.state.ui.screen == .alerts)
-        guard case .alert(let first)? = AlertsScreen.selectedRow(in: runtime.state) else {
-            Issue.record("no alert selected")
+        let rows = AlertsScreen.rows(for: runtime.state)
+        let index = try #require(rows.firstIndex {
+            if case .alert(let a) = $0 { return a.name == "ModelErrorRateHigh" } else { return false }
+        })
+        for _ in 0..<index { runtime.send(.keyPressed(.character("j"))) }
+        guard case .alert(let selected)? = AlertsScreen.selectedRow(in: runtime.state), selected.name == "ModelErrorRateHigh" else {
+            Issue.record("ModelErrorRateHigh not selected")
             throw CancellationError()
         }
-        #expect(first.name == "ModelErrorRateHigh")
         return runtime
     }
 
@@ -39,7 +45,8 @@ import Testing
             #expect(models == models.sorted())
         }
         let text = PlainTextRenderer.text(View.render(runtime.state, theme: try Fixtures.theme("dark")))
-        #expect(text.contains("critical ✖ FIRING  ModelErrorRateHigh"))
+        #expect(text.contains("critical ✖ FIRING  ModelCUDAOutOfMemory"), "the group's first row carries the severity")
+        #expect(text.contains("         ✖ FIRING  ModelErrorRateHigh"))
         #expect(text.contains("../runbooks/model-error-rate.md"), "the selected alert's runbook in the detail pane")
     }
 
@@ -177,8 +184,11 @@ import Testing
         #expect(expired.summary == "silence of ModelErrorRateHigh by alice expired")
         #expect(expired.time == endsAt)
 
-        // Silence again; `u` on the alert ends it at once.
-        runtime.send(.keyPressed(.home))
+        // Silence again (the selection is still on ModelErrorRateHigh); `u` on the alert ends it at once.
+        guard case .alert(let again)? = AlertsScreen.selectedRow(in: runtime.state), again.name == "ModelErrorRateHigh" else {
+            Issue.record("the selection left ModelErrorRateHigh")
+            return
+        }
         silenceFirstAlert(&runtime, for: "2h")
         #expect(runtime.state.silences.count == 1)
         let rows = AlertsScreen.rows(for: runtime.state)

@@ -110,8 +110,9 @@ import Testing
         #expect(a == b)
     }
 
+    // 560 s: the rollback at 400 s, then two minutes without CUDA errors for the log rule.
     @Test func theRollbackRecovers() throws {
-        let state = Fixtures.demoRuntime(at: .seconds(520)).state
+        let state = Fixtures.demoRuntime(at: .seconds(560)).state
         let fraud = try #require(model("fraud-detector", in: state))
         #expect(fraud.signals.versions == ["3"])
         #expect(fraud.status != .critical)

@@ -48,7 +48,8 @@ import TestSupport
         // Virtual time: the same call gives the same frame.
         #expect(try snapshot(["--at", "200s", "--size", "120x40"]) == after)
         let alerts = try snapshot(["--at", "200s", "--size", "120x40", "--screen", "alerts"])
-        #expect(alerts.contains("critical ✖ FIRING  ModelErrorRateHigh"), "\(alerts)")
+        #expect(alerts.contains("critical ✖ FIRING  ModelCUDAOutOfMemory"), "\(alerts)")
+        #expect(alerts.contains("✖ FIRING  ModelErrorRateHigh"), "\(alerts)")
     }
 
     @Test func queryEvaluatesPromQLOverTheDemo() throws {

@@ -40,6 +40,7 @@ public func reduce(_ state: inout State, _ msg: Msg) -> [Effect] {
             return [.readLogs, .schedule(after: .seconds(1), .collectLogs)]
         case .evaluateRules(let i):
             guard state.ruleGroups.indices.contains(i) else { return [] }
+            if i == state.logRuleGroup { LogRuleSeries.write(at: at, state: &state) }
             RuleAlerts.evaluate(group: i, at: at, state: &state)
             return [.schedule(after: Milliseconds(max(1_000, state.ruleGroups[i].group.interval)), .evaluateRules(group: i))]
         case .evaluateDrift:
@@ -54,7 +55,12 @@ public func reduce(_ state: inout State, _ msg: Msg) -> [Effect] {
     case .logLinesArrived(let source, let lines, let at):
         state.now = max(state.now, at)
         for line in lines {
-            state.logs.append(LogLineParser.parse(line, source: source, receivedAt: at))
+            let entry = LogLineParser.parse(line, source: source, receivedAt: at)
+            // Counted on the way in, so a rule sees every line even after the buffer drops it.
+            for (i, rule) in state.logRules.enumerated() where rule.matches(entry, compiled: state.logRuleMatchers[i]) {
+                state.logMatches.record(rule: i, entry: entry, receivedAt: at)
+            }
+            state.logs.append(entry)
         }
         return []
 

@@ -35,6 +35,16 @@ public struct State: Sendable {
     /// Rule evaluation errors of the last cycle (a bad query, colliding labels).
     public var ruleErrors: [String] = []
     public var timeline = Timeline()
+    /// Log rules, their compiled patterns, and the index in `ruleGroups` of the alerting rules
+    /// generated from them.
+    public var logRules: [LogRule] = [] {
+        didSet { logRuleMatchers = logRules.map { LogRuleMatcher($0.pattern) } }
+    }
+    var logRuleMatchers: [LogRuleMatcher] = []
+    public var logRuleGroup: Int?
+    public var logMatches = LogMatchCounter()
+    /// Which scrape target (job) a log source belongs to, for the `job` label of log alerts.
+    public var logSourceJobs: [String: String] = [:]
     /// The config's `model_metrics:` mappings of other exporters onto model signals.
     public var modelMappings: [MetricMapping] = []
     /// How feature and prediction-score histograms are watched for drift.

@@ -37,6 +37,8 @@ public struct AppConfig: Hashable, Sendable {
     public var memoryBudget: Int?
     /// Prometheus rule files, relative to the config file's folder.
     public var ruleFiles: [String] = []
+    /// Log-rule files (`log_rule_files:`), relative to the config file.
+    public var logRuleFiles: [String] = []
     /// Other exporters' metric names mapped onto the model signals (`model_metrics:`).
     public var modelMetrics: [MetricMapping] = []
     /// The `drift:` section: how feature and score histograms are watched.
@@ -51,7 +53,7 @@ public struct AppConfig: Hashable, Sendable {
 
     public static func parse(_ text: String, file: String) throws(ConfigError) -> AppConfig {
         let root = try YAMLDocument.parse(text, file: file)
-        try root.expectKeys(["theme", "storage", "scrape", "targets", "rule_files", "model_metrics", "drift"])
+        try root.expectKeys(["theme", "storage", "scrape", "targets", "rule_files", "log_rule_files", "model_metrics", "drift"])
         var config = AppConfig()
         config.theme = try root.optional("theme")?.string()
         if let storage = try root.optional("storage") {
@@ -70,6 +72,13 @@ public struct AppConfig: Hashable, Sendable {
                 let path = try item.string()
                 let base = file.contains("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
                 config.ruleFiles.append(path.hasPrefix("/") ? path : base + "/" + path)
+            }
+        }
+        if let files = try root.optional("log_rule_files") {
+            for item in try files.sequence() {
+                let path = try item.string()
+                let base = file.contains("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
+                config.logRuleFiles.append(path.hasPrefix("/") ? path : base + "/" + path)
             }
         }
         if let mappings = try root.optional("model_metrics") { config.modelMetrics = try modelMetrics(mappings) }

@@ -151,17 +151,18 @@ enum AlertList {
             let role: ThemeRole = silence != nil ? .muted : AlertsScreen.role(for: alert)
             let word = TextLayout.pad(AlertsScreen.stateWord(alert), toWidth: 9)
             let since = alert.firingSince ?? alert.activeSince
+            // Who has it comes right after the name, where a narrow row still shows it.
             var spans = [
                 Span(" \(word) ", style: theme.style(role)),
                 Span(alert.name, style: theme.style(silence != nil ? .muted : .text).adding(.bold)),
-                Span("  \(alert.summary)", style: theme.style(silence != nil ? .muted : .text)),
-                Span("  for \(Format.age(now - since))", style: theme.style(.muted)),
             ]
             if let silence {
                 spans.append(Span("  ◌ silenced by \(silence.createdBy)", style: theme.style(.muted)))
             } else if let ack = state.acknowledgement(for: alert) {
                 spans.append(Span("  ✔ \(ack.by)", style: theme.style(.statusOK)))
             }
+            spans.append(Span("  \(alert.summary)", style: theme.style(silence != nil ? .muted : .text)))
+            spans.append(Span("  for \(Format.age(now - since))", style: theme.style(.muted)))
             return Line(spans)
         }
         var counts = "\(firing) firing, \(loud.count - firing) pending"

@@ -33,4 +33,7 @@ struct DisplayOptions: ParsableArguments {
 
     @Option(name: .customLong("rules"), help: "A Prometheus rule file to evaluate (repeatable; also `rule_files:` in the config).")
     var ruleFiles: [String] = []
+
+    @Option(name: .customLong("log-rules"), help: "A log-rule file (repeatable; also `log_rule_files:` in the config).")
+    var logRuleFiles: [String] = []
 }

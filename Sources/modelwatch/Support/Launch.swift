@@ -37,6 +37,8 @@ struct Launch {
     /// The config's `model_metrics:` mappings and drift settings (the baseline file read).
     var modelMappings: [MetricMapping] = []
     var driftSettings = DriftSettings()
+    /// Log rules that loaded (their errors join `ruleErrors`).
+    var logRules: [LogRule] = []
 
     /// Demo targets: the simulated fleet, scraped every 5 s through the same parser path as HTTP.
     static let demoInterval: Milliseconds = .seconds(5)
@@ -81,6 +83,16 @@ struct Launch {
             }
         }
         launch.loadRules(ruleFiles)
+        var logRuleFiles = display.logRuleFiles
+        if let path, let text = try? readText(path), let config = try? AppConfig.parse(text, file: path) {
+            logRuleFiles += config.logRuleFiles
+        }
+        if launch.mode == .demo && logRuleFiles.isEmpty,
+           let pack = dataDirectories("sample-data/rules").map({ $0 + "/" + demoLogRules })
+            .first(where: { FileManager.default.fileExists(atPath: $0) }) {
+            logRuleFiles = [pack]
+        }
+        launch.loadLogRules(logRuleFiles)
         if display.monochrome || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty {
             launch.theme = launch.theme.monochrome()
         }
@@ -135,6 +147,8 @@ struct Launch {
 
     /// The rule file the demo loads when no `--rules` is given.
     static let demoRulePack = "model-health.yaml"
+    /// The log-rule file the demo loads when no `--log-rules` is given.
+    static let demoLogRules = "log-rules.yaml"
 
     static func themeDirectories() -> [String] {
         var dirs: [String] = []
@@ -203,10 +217,40 @@ struct Launch {
         return "operator"
     }
 
+    /// Loads every log-rule file; a bad one is reported (file, line, column) and the others load.
+    mutating func loadLogRules(_ files: [String]) {
+        var names = Set<String>()
+        for file in files {
+            do {
+                let rules = try LogRuleFile.parse(try Launch.readText(file), file: file)
+                for rule in rules where !names.insert(rule.alert).inserted {
+                    ruleErrors.append("\(file):\(rule.line): log rule '\(rule.alert)' is defined twice")
+                }
+                logRules += rules.filter { rule in !logRules.contains { $0.alert == rule.alert } }
+            } catch let error as ConfigError {
+                ruleErrors.append(error.description)
+            } catch {
+                ruleErrors.append("\(error)")
+            }
+        }
+        if !logRules.isEmpty, case .failure(let error) = LogRuleFile.ruleGroup(logRules) {
+            ruleErrors.append(error.description)
+            logRules = []
+        }
+    }
+
     func makeState(size: Size) -> State {
         var state = State(mode: mode, targets: targets, retention: retention, memoryBudget: memoryBudget,
                           hasLogSources: mode == .demo, banner: banner, size: size)
         state.ruleGroups = ruleGroups.map { RuleGroupEvaluator(group: $0) }
+        if !logRules.isEmpty, case .success(let group) = LogRuleFile.ruleGroup(logRules) {
+            state.logRules = logRules
+            state.logRuleGroup = state.ruleGroups.count
+            state.ruleGroups.append(RuleGroupEvaluator(group: group))
+        }
+        if mode == .demo {
+            for target in targets { state.logSourceJobs[Fleet.logSource(for: target.name)] = target.name }
+        }
         state.operatorName = Launch.operatorName()
         state.modelMappings = modelMappings
         state.driftSettings = driftSettings
