@@ -1,0 +1,363 @@
+import Telemetry
+
+/// Turns the lines of one file into records, in order: detects the file's format from its
+/// lines (and again when the file changes format), and folds the lines that continue a record
+/// (Python tracebacks, Java stack traces, indented lines, lines without the file's header
+/// shape) into the record before them.
+///
+/// A record is complete when the next record's first line arrives, or when `flush(now:)` finds
+/// the file idle for `options.idleTimeout`, or at `finish()`. Pure: the caller passes the time.
+/// Every line goes into exactly one record; records come out in the order their lines came in.
+///
+/// Two ways in: `append(_:receivedAt:truncated:) -> LogEntry?` for strings, and
+/// `append(_:receivedAt:truncated:emit:)` / `append(chunk:receivedAt:emit:)` for bytes, which
+/// hand each record to `emit` as a `LogRecord` (no strings made unless asked for).
+public struct LogAssembler: Sendable {
+    public struct Options: Hashable, Sendable {
+        /// A pending record is complete once no line has come for this long (see `flush(now:)`).
+        public var idleTimeout: Milliseconds
+        /// At most this many lines are folded into one record; the next line starts a new one.
+        public var maxRecordLines: Int
+        /// At most this many bytes are folded into one record (a first line is never cut here:
+        /// the follower bounds lines).
+        public var maxRecordBytes: Int
+        /// During the first lines of a file, one line of a structured format is enough to leave
+        /// plain text for it; later, two (from plain) or three in a row (from another format).
+        public var sniffLines: Int
+        /// In a file whose records start with a known shape, at most this many lines in a row
+        /// without it are folded as continuations; then the file is read as plain text.
+        public var bareLineLimit: Int
+
+        public init(idleTimeout: Milliseconds = Milliseconds(500), maxRecordLines: Int = 1_000,
+                    maxRecordBytes: Int = 4 << 20, sniffLines: Int = 10, bareLineLimit: Int = 64) {
+            self.idleTimeout = idleTimeout; self.maxRecordLines = max(1, maxRecordLines)
+            self.maxRecordBytes = max(1, maxRecordBytes); self.sniffLines = sniffLines
+            self.bareLineLimit = bareLineLimit
+        }
+    }
+
+    public let source: String
+    public let options: Options
+    /// The format the file's records are read as (nil before the first line).
+    public private(set) var format: LogFormat?
+    /// How many times the file's format changed after the first line.
+    public private(set) var formatChanges = 0
+    public private(set) var linesRead = 0
+    public private(set) var recordsEmitted = 0
+    /// Lines that began a record of their own because the record before was full.
+    public private(set) var overflowLines = 0
+
+    let detector: FormatDetector
+    let customGroupNames: [String: [String]]
+
+    var buffer: [UInt8] = []
+    var pending = LineScan()
+    var scratch = LineScan()
+    var hasPending = false
+    var pendingLines = 0
+    var pendingFirstLineLength = 0
+    var pendingTruncated = false
+    var pendingReceivedAt: Int64 = 0
+    var pendingStack = false
+    var lastLineAt: Int64 = 0
+    /// 0: outside a Python traceback; 1: after its header; 2: after an indented frame line.
+    var traceback: UInt8 = 0
+    var bareStreak = 0
+    var candidate: LogFormat?
+    var candidateStreak = 0
+    var contextDay: Int64 = .min
+    var context = ReceiveContext(receivedAt: 0)
+
+    public init(source: String, customFormats: [CustomLogFormat] = [], options: Options = Options()) {
+        self.source = source
+        self.options = options
+        self.detector = FormatDetector(customs: customFormats)
+        var names: [String: [String]] = [:]
+        for f in customFormats { names[f.name] = f.compiled.extraGroupNames }
+        self.customGroupNames = names
+        buffer.reserveCapacity(1024)
+    }
+
+    /// Whether a record is waiting for its next line (or for `flush`).
+    public var hasPendingRecord: Bool { hasPending }
+
+    // MARK: - Lines in
+
+    /// Feeds one line (without its line break; a final `\r` is dropped as part of it).
+    /// `truncated`: the follower cut the line at its length limit. Hands over the record this
+    /// line completes, if any (at most one).
+    public mutating func append(_ line: UnsafeBufferPointer<UInt8>, receivedAt: Timestamp, truncated: Bool = false,
+                                emit: (LogRecord) -> Void) {
+        var b = Bytes(line)
+        if b.count > 0, b[b.count - 1] == 13 { b = Bytes(b.base, b.count - 1) }
+        linesRead += 1
+        let at = receivedAt.milliseconds
+        if at / 86_400_000 != contextDay {
+            contextDay = at / 86_400_000
+            context = ReceiveContext(receivedAt: at)
+        } else {
+            context.receivedAt = at
+        }
+        lastLineAt = at
+        if hasPending, isContinuation(b, truncated: truncated) {
+            if pendingLines < options.maxRecordLines, buffer.count + 1 + b.count <= options.maxRecordBytes {
+                buffer.append(10)
+                buffer.append(contentsOf: UnsafeBufferPointer(start: b.base, count: b.count))
+                pendingLines += 1
+                if truncated { pendingTruncated = true }
+                return
+            }
+            overflowLines += 1
+            _ = detector.detect(b, truncated: truncated, context, &scratch)
+        } else if !hasPending {
+            scanHeader(b, truncated: truncated)
+        }
+        startRecord(b, at: at, truncated: truncated, emit: emit)
+    }
+
+    /// Feeds complete lines from `chunk` (each ended by `\n`) and returns how many bytes were
+    /// consumed: up to and including the last line break. The rest (a line still being written)
+    /// stays with the caller.
+    @discardableResult
+    public mutating func append(chunk: UnsafeBufferPointer<UInt8>, receivedAt: Timestamp, emit: (LogRecord) -> Void) -> Int {
+        let b = Bytes(chunk)
+        var i = 0
+        while i < b.count {
+            let nl = b.find(10, from: i)
+            guard nl < b.count else { break }
+            append(UnsafeBufferPointer(start: b.base + i, count: nl - i), receivedAt: receivedAt, emit: emit)
+            i = nl + 1
+        }
+        return i
+    }
+
+    /// Completes the pending record if no line has come for `options.idleTimeout`.
+    public mutating func flush(now: Timestamp, emit: (LogRecord) -> Void) {
+        guard hasPending, now.milliseconds - lastLineAt >= options.idleTimeout.value else { return }
+        emitPending(emit)
+    }
+
+    /// Completes the pending record now (the file ended, or the reader stops).
+    public mutating func finish(emit: (LogRecord) -> Void) {
+        emitPending(emit)
+    }
+
+    // MARK: - Strings in, entries out
+
+    /// Feeds one line; returns the entry it completes, if any.
+    public mutating func append(_ line: String, receivedAt: Timestamp, truncated: Bool = false) -> LogEntry? {
+        var line = line
+        var result: LogEntry?
+        let source = self.source
+        line.withUTF8 { buf in
+            append(buf, receivedAt: receivedAt, truncated: truncated) { result = $0.entry(source: source) }
+        }
+        return result
+    }
+
+    /// Feeds raw bytes of one line (invalid UTF-8 becomes U+FFFD in the entry's text).
+    public mutating func append(bytes: [UInt8], receivedAt: Timestamp, truncated: Bool = false) -> LogEntry? {
+        var result: LogEntry?
+        let source = self.source
+        bytes.withUnsafeBufferPointer { buf in
+            append(buf, receivedAt: receivedAt, truncated: truncated) { result = $0.entry(source: source) }
+        }
+        return result
+    }
+
+    /// Feeds lines; returns the entries they complete.
+    public mutating func append(contentsOf lines: [String], receivedAt: Timestamp) -> [LogEntry] {
+        var out: [LogEntry] = []
+        for line in lines { if let e = append(line, receivedAt: receivedAt) { out.append(e) } }
+        return out
+    }
+
+    public mutating func flush(now: Timestamp) -> LogEntry? {
+        var result: LogEntry?
+        let source = self.source
+        flush(now: now) { result = $0.entry(source: source) }
+        return result
+    }
+
+    public mutating func finish() -> LogEntry? {
+        var result: LogEntry?
+        let source = self.source
+        finish { result = $0.entry(source: source) }
+        return result
+    }
+
+    /// The pending record as an entry, without completing it (to show a last line at once).
+    public func peek() -> LogEntry? {
+        guard hasPending else { return nil }
+        var result: LogEntry?
+        let source = self.source
+        withPendingRecord { result = $0.entry(source: source) }
+        return result
+    }
+
+    // MARK: - Records
+
+    func withPendingRecord(_ body: (LogRecord) -> Void) {
+        let names = pending.format.customName.flatMap { customGroupNames[$0] } ?? []
+        buffer.withUnsafeBufferPointer { buf in
+            body(LogRecord(bytes: Bytes(buf), scan: pending, firstLineLength: pendingFirstLineLength, customNames: names,
+                           receivedAt: Timestamp(milliseconds: pendingReceivedAt), lineCount: pendingLines,
+                           truncated: pendingTruncated, hasStackTrace: pendingStack))
+        }
+    }
+
+    mutating func emitPending(_ emit: (LogRecord) -> Void) {
+        guard hasPending else { return }
+        withPendingRecord(emit)
+        hasPending = false
+        recordsEmitted += 1
+    }
+
+    /// Ends the pending record and starts one with `b`, whose scan is in `scratch`.
+    mutating func startRecord(_ b: Bytes, at: Int64, truncated: Bool, emit: (LogRecord) -> Void) {
+        emitPending(emit)
+        swap(&pending, &scratch)
+        buffer.removeAll(keepingCapacity: true)
+        if let replaced = pending.replacementText {
+            buffer.append(contentsOf: replaced)
+        } else {
+            buffer.append(contentsOf: UnsafeBufferPointer(start: b.base, count: b.count))
+        }
+        hasPending = true
+        pendingLines = 1
+        pendingFirstLineLength = buffer.count
+        pendingTruncated = truncated
+        pendingReceivedAt = at
+        pendingStack = false
+        traceback = 0
+    }
+
+    // MARK: - Folding
+
+    /// Whether `b` continues the pending record. When it does not, `scratch` holds its scan.
+    mutating func isContinuation(_ b: Bytes, truncated: Bool) -> Bool {
+        let n = b.count
+        let first: UInt8 = n > 0 ? b[0] : 0
+        if n == 0 || first == 32 || first == 9 {
+            if traceback != 0 { traceback = 2 }
+            if !pendingStack, Folding.isJavaFrame(b) { pendingStack = true }
+            return true
+        }
+        if let f = format, f.hasHeaderShape, detector.scan(b, as: f, truncated: truncated, context, &scratch) {
+            candidateStreak = 0
+            bareStreak = 0
+            return false
+        }
+        if first == 84, b.has("Traceback (most recent call last):", at: 0) {
+            traceback = 1
+            pendingStack = true
+            return true
+        }
+        if Folding.isChainedExceptionLine(b) { traceback = 0; return true }
+        if traceback == 2, Folding.isPythonExceptionLine(b) { traceback = 0; return true }
+        if Folding.isJavaExceptionLine(b) { pendingStack = true; return true }
+        let detected = detector.detect(b, truncated: truncated, context, &scratch)
+        if detected == .plain, let f = format, f.hasHeaderShape {
+            bareStreak += 1
+            if bareStreak <= options.bareLineLimit { return true }
+            // Too many lines in a row without the file's shape: it is plain text now.
+            bareStreak = 0
+            switchFormat(to: .plain)
+            return false
+        }
+        noteDetected(detected)
+        return false
+    }
+
+    /// A first line read as `detected`: the file's format follows when lines keep saying so.
+    mutating func noteDetected(_ detected: LogFormat) {
+        guard let current = format else { format = detected; return }
+        guard detected != current else { candidateStreak = 0; return }
+        if detected == .plain { return }
+        if candidate == detected { candidateStreak += 1 } else { candidate = detected; candidateStreak = 1 }
+        let needed = current == .plain ? (linesRead <= options.sniffLines ? 1 : 2) : 3
+        if candidateStreak >= needed { switchFormat(to: detected) }
+    }
+
+    mutating func switchFormat(to f: LogFormat) {
+        if format != nil, format != f { formatChanges += 1 }
+        format = f
+        candidate = nil
+        candidateStreak = 0
+    }
+}
+
+extension LogAssembler {
+    /// A line with no record before it: read as the file's format, or detected.
+    mutating func scanHeader(_ b: Bytes, truncated: Bool) {
+        if let f = format, f.hasHeaderShape, detector.scan(b, as: f, truncated: truncated, context, &scratch) {
+            candidateStreak = 0
+            return
+        }
+        noteDetected(detector.detect(b, truncated: truncated, context, &scratch))
+    }
+}
+
+extension LogFormat {
+    var customName: String? {
+        if case .custom(let name) = self { return name }
+        return nil
+    }
+}
+
+/// The shapes of lines that continue a record.
+enum Folding {
+    /// `\tat com.x.Y.z(Y.java:12)`, `    at ...`, `\t... 12 more`.
+    static func isJavaFrame(_ b: Bytes) -> Bool {
+        let i = b.skipSpaces(0)
+        return b.has("at ", at: i) || b.has("... ", at: i)
+    }
+
+    /// Python's chained-exception lines and Java's `Caused by:`.
+    static func isChainedExceptionLine(_ b: Bytes) -> Bool {
+        b.has("During handling of the above exception", at: 0)
+            || b.has("The above exception was the direct cause", at: 0)
+            || b.has("Caused by: ", at: 0)
+            || b.has("Exception in thread \"", at: 0)
+    }
+
+    /// The dotted name at the start, and the index after it (at least one identifier).
+    static func dottedName(_ b: Bytes) -> (Int, Int, Int)? {
+        var i = 0
+        var dots = 0
+        var segment = 0
+        while i < b.count, i < 256 {
+            let c = b[i]
+            if Bytes.isLetter(c) || c == 95 || c == 36 || (i > segment && Bytes.isDigit(c)) {
+                i += 1
+            } else if c == 46, i > segment {
+                dots += 1
+                i += 1
+                segment = i
+            } else {
+                break
+            }
+        }
+        guard i > segment else { return nil }
+        return (i, dots, segment)
+    }
+
+    /// The last line of a Python traceback: `ValueError: bad input`, `KeyboardInterrupt`,
+    /// `torch.OutOfMemoryError: CUDA out of memory.`
+    static func isPythonExceptionLine(_ b: Bytes) -> Bool {
+        guard let (end, _, _) = dottedName(b) else { return false }
+        return end == b.count || b[end] == 58
+    }
+
+    /// `java.lang.IllegalStateException: worker died`, `org.x.BackendError`: a dotted name
+    /// whose last part ends in Exception, Error or Throwable.
+    static func isJavaExceptionLine(_ b: Bytes) -> Bool {
+        guard let (end, dots, _) = dottedName(b), dots >= 1 else { return false }
+        guard end == b.count || (b[end] == 58 && (end + 1 == b.count || b[end + 1] == 32)) else { return false }
+        return hasSuffix(b, end, "Exception") || hasSuffix(b, end, "Error") || hasSuffix(b, end, "Throwable")
+    }
+
+    static func hasSuffix(_ b: Bytes, _ end: Int, _ s: StaticString) -> Bool {
+        b.has(s, at: end - s.utf8CodeUnitCount)
+    }
+}

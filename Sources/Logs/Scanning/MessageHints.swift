@@ -1,0 +1,180 @@
+/// The model, version and request id that free text names, read from the first 4 KiB of a
+/// message when no field gave them:
+///
+/// - `model 'x'`, `model "x"`, `model: x`, `model=x` (and `model_name=`, `request_id=`,
+///   `trace_id=`... as in logfmt);
+/// - `'x' version 4` gives the version too;
+/// - HTTP paths: KServe/Triton `/v1/models/x:predict`, `/v2/models/x/versions/2/infer`,
+///   TorchServe `/predictions/x/1.0`;
+/// - Triton (glog): the first quoted name (`loaded 'x'`), `loading: x:3`,
+///   `ModelInstanceInitialize: x_0_1`; instance names `x_0_1` name model `x`.
+enum MessageHints {
+    static let window = 4096
+
+    static func apply(_ b: Bytes, _ span: ValueSpan, glog: Bool, _ s: inout LineScan) {
+        guard span.isPresent else { return }
+        let start = Int(span.start)
+        let end = min(Int(span.end), start + window)
+        let enc = span.encoding
+        var i = start
+        while i < end {
+            let c = b[i]
+            switch c {
+            case 39, 34:  // ' "
+                if s.model.isPresent { break }
+                let close = b.find(c, or: 32, from: i + 1, to: min(end, i + 131))
+                guard close < end, b[close] == c, close > i + 1 else { break }
+                if glog || wordBefore(b, i, start, "model") {
+                    var e = close
+                    if glog { e = instanceStripped(b, i + 1, close) }
+                    s.model = ValueSpan(i + 1, e, enc)
+                    versionAfter(b, close + 1, end, enc, &s)
+                    i = close + 1
+                    continue
+                }
+                // `'x' version 4`.
+                if b.has(" version ", at: close + 1) {
+                    s.model = ValueSpan(i + 1, close, enc)
+                    versionAfter(b, close + 1, end, enc, &s)
+                    i = close + 1
+                    continue
+                }
+            case 47:  // /
+                if s.model.isPresent { break }
+                if b.has("/models/", at: i) {
+                    let ms = i + 8
+                    let me = segmentEnd(b, ms, end)
+                    if me > ms {
+                        s.model = ValueSpan(ms, me, enc)
+                        if b.has("/versions/", at: me) {
+                            let ve = segmentEnd(b, me + 10, end)
+                            if ve > me + 10 { s.version = ValueSpan(me + 10, ve, enc) }
+                        }
+                        i = me
+                        continue
+                    }
+                } else if b.has("/predictions/", at: i) {
+                    let ms = i + 13
+                    let me = segmentEnd(b, ms, end)
+                    if me > ms {
+                        s.model = ValueSpan(ms, me, enc)
+                        if me < end, b[me] == 47 {
+                            let ve = segmentEnd(b, me + 1, end)
+                            if ve > me + 1 { s.version = ValueSpan(me + 1, ve, enc) }
+                        }
+                        i = me
+                        continue
+                    }
+                }
+            case 61:  // =
+                var ks = i
+                while ks > start, Bytes.isWordByte(b[ks - 1]) { ks -= 1 }
+                guard ks < i else { break }
+                let (role, _) = KeyRoles.role(b, ks, i)
+                switch role {
+                case .model, .version, .requestID, .traceID, .traceparent:
+                    var vs = i + 1
+                    var ve: Int
+                    if vs < end, b[vs] == 39 || b[vs] == 34 {
+                        let q = b[vs]
+                        vs += 1
+                        ve = b.find(q, from: vs, to: end)
+                    } else {
+                        ve = vs
+                        while ve < end {
+                            let d = b[ve]
+                            if d == 32 || d == 44 || d == 59 || d == 41 || d == 93 || d == 9 { break }
+                            ve += 1
+                        }
+                    }
+                    if ve > vs { s.assign(role, rank: 1, value: ValueSpan(vs, ve, enc), isString: true, b, ReceiveContext.zero) }
+                    i = ve
+                    continue
+                default:
+                    break
+                }
+            case 58:  // :
+                if s.model.isPresent { break }
+                if wordBefore(b, i, start, "model") {
+                    let vs = b.skipSpaces(i + 1)
+                    var ve = vs
+                    while ve < end, Bytes.isWordByte(b[ve]) || b[ve] == 47 { ve += 1 }
+                    while ve > vs, b[ve - 1] == 46 { ve -= 1 }  // a sentence's full stop
+                    if ve > vs, vs > i + 1 || vs == i + 1 {
+                        s.model = ValueSpan(vs, ve, enc)
+                        i = ve
+                        continue
+                    }
+                }
+                if glog, i + 1 < end, b[i + 1] == 32,
+                   wordBefore(b, i, start, "loading") || wordBefore(b, i, start, "ModelInstanceInitialize") {
+                    let vs = i + 2
+                    var ve = vs
+                    while ve < end, Bytes.isWordByte(b[ve]) { ve += 1 }
+                    if ve > vs {
+                        s.model = ValueSpan(vs, instanceStripped(b, vs, ve), enc)
+                        if ve < end, b[ve] == 58 {
+                            var ne = ve + 1
+                            while ne < end, Bytes.isDigit(b[ne]) { ne += 1 }
+                            if ne > ve + 1, !s.version.isPresent { s.version = ValueSpan(ve + 1, ne, enc) }
+                        }
+                        i = ve
+                        continue
+                    }
+                }
+            default:
+                break
+            }
+            i += 1
+        }
+    }
+
+    /// Whether `word` (any case) ends right before `i`, after at most one space, as a whole word.
+    /// `unloading` counts as `loading`'s.
+    static func wordBefore(_ b: Bytes, _ i: Int, _ floor: Int, _ word: StaticString) -> Bool {
+        var e = i
+        if e > floor, b[e - 1] == 32 { e -= 1 }
+        let n = word.utf8CodeUnitCount
+        let s = e - n
+        guard s >= floor, b.equalsIgnoringCase(s, e, word) else { return false }
+        return s == floor || !Bytes.isLetter(b[s - 1]) || b.has("un", at: s - 2)
+    }
+
+    /// A `version N` (or `version v2`) after a model name.
+    static func versionAfter(_ b: Bytes, _ i: Int, _ end: Int, _ enc: ValueEncoding, _ s: inout LineScan) {
+        guard !s.version.isPresent, b.has(" version ", at: i) else { return }
+        let vs = i + 9
+        var ve = vs
+        while ve < end, Bytes.isWordByte(b[ve]) { ve += 1 }
+        while ve > vs, b[ve - 1] == 46 { ve -= 1 }
+        if ve > vs { s.version = ValueSpan(vs, ve, enc) }
+    }
+
+    /// The end of a path segment: before `/`, `:`, `?`, a quote, a space.
+    static func segmentEnd(_ b: Bytes, _ i: Int, _ end: Int) -> Int {
+        var j = i
+        while j < end {
+            let c = b[j]
+            if c == 47 || c == 58 || c == 63 || c == 34 || c == 39 || c == 32 || c == 9 { break }
+            j += 1
+        }
+        return j
+    }
+
+    /// Triton names model instances `MODEL_GROUP_INDEX` (`fraud-detector_0_1`): the model is
+    /// what precedes the two trailing numbers.
+    static func instanceStripped(_ b: Bytes, _ s: Int, _ e: Int) -> Int {
+        var j = e
+        for _ in 0..<2 {
+            let digitsEnd = j
+            while j > s, Bytes.isDigit(b[j - 1]) { j -= 1 }
+            guard j < digitsEnd, j > s + 1, b[j - 1] == 95 else { return e }
+            j -= 1
+        }
+        return j
+    }
+}
+
+extension ReceiveContext {
+    static let zero = ReceiveContext(receivedAt: 0)
+}

@@ -1,0 +1,276 @@
+/// The key names a structured format's parts are read from, beyond the built-in ones:
+/// a `CustomLogFormat`'s, matched first.
+
+struct CustomKeys: Sendable {
+    var names: [(bytes: [UInt8], role: KeyRole)] = []
+    var isEmpty: Bool { names.isEmpty }
+
+    init(_ format: CustomLogFormat?) {
+        guard let f = format else { return }
+        for (list, role) in [(f.timeFields, KeyRole.time), (f.levelFields, .level), (f.messageFields, .message),
+                             (f.modelFields, .model), (f.versionFields, .version), (f.requestIDFields, .requestID),
+                             (f.traceIDFields, .traceID)] {
+            for name in list { names.append((Array(name.utf8), role)) }
+        }
+    }
+
+    /// The role of a key by the custom names; custom names outrank every built-in name.
+    func role(_ b: Bytes, _ s: Int, _ e: Int) -> KeyRole? {
+        for (name, role) in names where name.count == e - s {
+            var same = true
+            for k in 0..<name.count where name[k] != b[s + k] { same = false; break }
+            if same { return role }
+        }
+        return nil
+    }
+}
+
+extension LineScan {
+    /// Records what a structured key stands for. `isString` tells a quoted value from a bare one.
+    @inline(__always)
+    mutating func assign(_ role: KeyRole, rank: UInt8, value: ValueSpan, isString: Bool, _ b: Bytes,
+                         _ context: ReceiveContext, timeLayout: TimeLayout? = nil) {
+        switch role {
+        case .other:
+            return
+        case .time:
+            guard rank < timeRank else { return }
+            let s = Int(value.start), e = Int(value.end)
+            if let layout = timeLayout {
+                if let r = layout.parse(b, s, e, context) { setTime(r.ms, r.assumptions); timeRank = rank }
+            } else if isString {
+                if let r = TimeParsing.any(b, s, e, context) { setTime(r.ms, r.assumptions); timeRank = rank }
+            } else if let ms = TimeParsing.epochNumber(b, s, e) {
+                setTime(ms); timeRank = rank
+            }
+        case .level:
+            guard rank < levelRank else { return }
+            let s = Int(value.start), e = Int(value.end)
+            if let l = isString ? LevelParsing.word(b, s, e, letters: true) : LevelParsing.number(b, s, e) {
+                level = l; levelRank = rank
+            }
+        case .message:
+            if rank < messageRank { message = value; messageRank = rank }
+        case .model:
+            if !model.isPresent, value.count > 0 { model = value }
+        case .version:
+            if !version.isPresent, value.count > 0 { version = value }
+        case .requestID:
+            if !requestID.isPresent, value.count > 0 { requestID = value }
+        case .traceID:
+            if !traceID.isPresent || rank == 0, value.count > 0 { traceID = value }
+        case .traceparent:
+            // W3C: `00-<32 hex trace id>-<16 hex span id>-<2 hex flags>`.
+            let s = Int(value.start)
+            if !traceID.isPresent, value.encoding == .raw, value.count >= 55, b[s + 2] == 45, b[s + 35] == 45 {
+                traceID = ValueSpan(s + 3, s + 35)
+            }
+        }
+    }
+}
+
+/// JSON lines: one object per line. Only the top level is read into fields; a nested object
+/// or array is kept as its JSON text.
+enum JSONLineScanner {
+    @inline(__always)
+    static func skipWS(_ b: Bytes, _ i: Int) -> Int {
+        var i = i
+        while i < b.count {
+            let c = b[i]
+            if c == 32 || c == 9 || c == 13 || c == 10 { i &+= 1 } else { break }
+        }
+        return i
+    }
+
+    /// Scans a string whose opening quote is at `i - 1`: returns the index of the closing quote
+    /// (or `count` when the line ends first) and whether it holds an escape.
+    @inline(__always)
+    static func string(_ b: Bytes, _ i: Int) -> (Int, Bool) {
+        var j = b.find(34, or: 92, from: i, to: b.count)
+        var escaped = false
+        while j < b.count, b[j] == 92 {
+            escaped = true
+            j = b.find(34, or: 92, from: j + 2, to: b.count)
+        }
+        return (min(j, b.count), escaped)
+    }
+
+    /// Skips a nested object or array starting at `i` (its opening bracket); returns the index
+    /// after its closing bracket, or `count`.
+    static func skipNested(_ b: Bytes, _ i: Int) -> Int {
+        var depth = 0
+        var j = i
+        while j < b.count {
+            let c = b[j]
+            if c == 34 {
+                j = string(b, j + 1).0 + 1
+                continue
+            }
+            if c == 123 || c == 91 { depth += 1 } else if c == 125 || c == 93 {
+                depth -= 1
+                if depth == 0 { return j + 1 }
+            }
+            j += 1
+        }
+        return b.count
+    }
+
+    /// Reads a line as a JSON object. A line cut short (`truncated`) keeps what was read.
+    /// Returns false when the line is no JSON object.
+    static func scan(_ b: Bytes, truncated: Bool, into s: inout LineScan, _ context: ReceiveContext,
+                     custom: CustomKeys, timeLayout: TimeLayout? = nil) -> Bool {
+        var i = skipWS(b, 0)
+        guard i < b.count, b[i] == 123 else { return false }
+        i += 1
+        var complete = false
+        loop: while true {
+            i = skipWS(b, i)
+            guard i < b.count else { break }
+            let c = b[i]
+            if c == 125 { complete = true; i += 1; break }  // }
+            guard c == 34 else { return false }
+            let ks = i + 1
+            let (ke, keyEscaped) = string(b, ks)
+            guard ke < b.count else { break }
+            i = skipWS(b, ke + 1)
+            guard i < b.count else { break }
+            guard b[i] == 58 else { return false }  // :
+            i = skipWS(b, i + 1)
+            guard i < b.count else { break }
+            let v = b[i]
+            let value: ValueSpan
+            let isString: Bool
+            if v == 34 {
+                let (ve, escaped) = string(b, i + 1)
+                value = ValueSpan(i + 1, ve, escaped ? .json : .raw)
+                isString = true
+                i = ve + 1
+            } else if v == 123 || v == 91 {
+                let end = skipNested(b, i)
+                value = ValueSpan(i, end)
+                isString = false
+                i = end
+            } else {
+                var j = i
+                while j < b.count {
+                    let d = b[j]
+                    if d == 44 || d == 125 || d == 32 || d == 9 || d == 93 { break }
+                    j += 1
+                }
+                guard j > i else { return false }
+                value = ValueSpan(i, j)
+                isString = false
+                i = j
+            }
+            let key = ValueSpan(ks, ke, keyEscaped ? .json : .raw)
+            s.fields.append(FieldSpan(key: key, value: value))
+            if !keyEscaped {
+                if !custom.isEmpty, let role = custom.role(b, ks, ke) {
+                    s.assign(role, rank: 0, value: value, isString: isString, b, context, timeLayout: timeLayout)
+                } else {
+                    let (role, rank) = KeyRoles.role(b, ks, ke)
+                    if role != .other { s.assign(role, rank: rank &+ 1, value: value, isString: isString, b, context) }
+                }
+            }
+            i = skipWS(b, min(i, b.count))
+            guard i < b.count else { break }
+            let sep = b[i]
+            if sep == 44 { i += 1; continue loop }
+            if sep == 125 { complete = true; i += 1; break }
+            return false
+        }
+        if complete {
+            // Only white space may follow the object.
+            return skipWS(b, i) == b.count
+        }
+        // The line ended inside the object: a JSON line only when the follower cut it.
+        return truncated && !s.fields.isEmpty
+    }
+}
+
+/// logfmt: `time=... level=warn msg="queue full" model=fraud-detector`. Keys are runs of bytes
+/// up to `=`; a value is a run up to a space, or a quoted string with backslash escapes. A key
+/// without `=` has an empty value.
+enum LogfmtLineScanner {
+    /// Whether the line starts like logfmt: a key of word bytes, then `=`.
+    @inline(__always)
+    static func looksLike(_ b: Bytes) -> Bool {
+        var i = 0
+        while i < b.count, i < 64 {
+            let c = b[i]
+            if c == 61 { return i > 0 }
+            if !(Bytes.isWordByte(c) || c == 64 || c == 47) { return false }  // also @ and /
+            i += 1
+        }
+        return false
+    }
+
+    /// Reads `key=value` pairs. With `strict`, at least two pairs with `=` are needed, the first
+    /// at the line's start (detection); otherwise any pairs.
+    static func scan(_ b: Bytes, from start: Int = 0, strict: Bool, into s: inout LineScan, _ context: ReceiveContext,
+                     custom: CustomKeys, timeLayout: TimeLayout? = nil) -> Bool {
+        var i = start
+        var pairs = 0
+        let n = b.count
+        while i < n {
+            while i < n, b[i] == 32 || b[i] == 9 { i += 1 }
+            guard i < n else { break }
+            let ks = i
+            while i < n {
+                let c = b[i]
+                if c == 61 || c == 32 || c == 9 || c == 34 { break }
+                i += 1
+            }
+            let ke = i
+            if i < n, b[i] == 34 {
+                // A quote inside a key: not logfmt.
+                if strict { return false }
+                i = b.find(32, from: i)
+                continue
+            }
+            guard i < n, b[i] == 61 else {
+                if ke > ks {
+                    if strict && pairs == 0 { return false }
+                    s.fields.append(FieldSpan(key: ValueSpan(ks, ke), value: ValueSpan(ke, ke)))
+                }
+                continue
+            }
+            if ke == ks {
+                if strict { return false }
+                i += 1
+                continue
+            }
+            i += 1
+            let value: ValueSpan
+            let isString: Bool
+            if i < n, b[i] == 34 {
+                var j = b.find(34, or: 92, from: i + 1, to: n)
+                var escaped = false
+                while j < n, b[j] == 92 {
+                    escaped = true
+                    j = b.find(34, or: 92, from: j + 2, to: n)
+                }
+                j = min(j, n)
+                value = ValueSpan(i + 1, j, escaped ? .quoted : .raw)
+                isString = true
+                i = min(j + 1, n)
+            } else {
+                let ve = b.find(32, from: i)
+                var e = ve
+                while e > i, b[e - 1] == 9 { e -= 1 }
+                value = ValueSpan(i, e)
+                isString = true
+                i = ve
+            }
+            pairs += 1
+            s.fields.append(FieldSpan(key: ValueSpan(ks, ke), value: value))
+            if !custom.isEmpty, let role = custom.role(b, ks, ke) {
+                s.assign(role, rank: 0, value: value, isString: isString, b, context, timeLayout: timeLayout)
+            } else {
+                let (role, rank) = KeyRoles.role(b, ks, ke)
+                if role != .other { s.assign(role, rank: rank &+ 1, value: value, isString: isString, b, context) }
+            }
+        }
+        return strict ? pairs >= 2 : pairs >= 1
+    }
+}
