@@ -7,12 +7,17 @@ func handleKey(_ key: Key, state: inout State) -> [Effect] {
         handleSilenceForm(key, state: &state)
         return []
     }
+    if state.ui.textPrompt != nil, !state.ui.showHelp {
+        LogsKeys.handlePrompt(key, state: &state)
+        return []
+    }
     let context: KeyBinding.Context
     switch state.ui.screen {
     case .overview: context = .overview
     case .model: context = .model
     case .targets: context = .targets
     case .alerts: context = .alerts
+    case .logs: context = .logs
     }
     guard let action = KeyMap.action(for: key, in: context) else { return [] }
     if state.ui.showHelp {
@@ -42,6 +47,19 @@ func handleKey(_ key: Key, state: inout State) -> [Effect] {
         }
         state.ui.screen = .alerts
         AlertsScreen.syncSelection(&state)
+    case .showLogs:
+        state.ui.screen = state.ui.screen == .logs ? .overview : .logs
+    case .logsOfSubject:
+        if case .model(let key) = state.ui.screen {
+            LogsKeys.open(model: key.name, around: nil, state: &state)
+        } else if case .alert(let alert)? = AlertsScreen.selectedRow(in: state) {
+            LogsKeys.open(model: alert.model, around: alert.activeSince, state: &state)
+        }
+    case _ where state.ui.screen == .logs:
+        LogsKeys.handle(action, state: &state)
+    case .toggleFollow, .cycleLevel, .cycleModel, .search, .nextMatch, .previousMatch, .toggleOnlyMatching,
+         .scrollLeft, .scrollRight:
+        break  // logs-screen keys; bound nowhere else
     case .longerRange:
         state.ui.chartRange = state.ui.chartRange.longer
     case .shorterRange:

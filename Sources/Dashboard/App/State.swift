@@ -121,6 +121,7 @@ public struct UIState: Hashable, Sendable {
         case model(ModelKey)
         case targets
         case alerts
+        case logs
     }
     public var screen: Screen = .overview
     public var showHelp = false
@@ -132,6 +133,10 @@ public struct UIState: Hashable, Sendable {
     public var selectedAlert: String?
     /// The silence dialog, while it is open; it takes every key.
     public var silenceForm: SilenceForm?
+    /// The logs screen's filters and position.
+    public var logsView = LogsViewState()
+    /// The search prompt, while it is open; it takes every key.
+    public var textPrompt: TextPrompt?
     /// How far back the model view's charts reach.
     public var chartRange: ChartRange = .fifteenMinutes
     /// The key of the selected row, so the selection follows a model when the order changes.

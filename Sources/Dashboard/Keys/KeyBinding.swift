@@ -12,6 +12,9 @@ public enum Action: Hashable, Sendable {
     case reloadConfig
     case acknowledge, silence, undo
     case longerRange, shorterRange
+    case showLogs, logsOfSubject
+    case toggleFollow, cycleLevel, cycleModel, search, nextMatch, previousMatch, toggleOnlyMatching
+    case scrollLeft, scrollRight
 }
 
 public struct KeyBinding: Hashable, Sendable {
@@ -21,6 +24,7 @@ public struct KeyBinding: Hashable, Sendable {
         case model = "Model view"
         case targets = "Targets"
         case alerts = "Alerts"
+        case logs = "Logs"
     }
     public var keys: [Key]
     public var action: Action
@@ -43,6 +47,7 @@ public enum KeyMap {
         KeyBinding([.escape], .back, "close / go back", in: .global),
         KeyBinding([.character("a")], .showAlerts, "alerts: acknowledge and silence", in: .global),
         KeyBinding([.character("t")], .showTargets, "targets and their errors", in: .global),
+        KeyBinding([.character("l")], .showLogs, "logs of every source, merged", in: .global),
         KeyBinding([.character("R")], .reloadConfig, "reload the config file", in: .global),
         KeyBinding([.character("k"), .up], .moveUp, "move up", in: .overview),
         KeyBinding([.character("j"), .down], .moveDown, "move down", in: .overview),
@@ -54,6 +59,7 @@ public enum KeyMap {
         KeyBinding([.backspace, .character("h"), .left], .back, "back to overview", in: .model),
         KeyBinding([.character("["), .character("k"), .up], .previousModel, "previous model", in: .model),
         KeyBinding([.character("]"), .character("j"), .down], .nextModel, "next model", in: .model),
+        KeyBinding([.character("l")], .logsOfSubject, "this model's log lines", in: .model),
         KeyBinding([.character("-")], .longerRange, "charts: longer range (5m 15m 1h 6h)", in: .model),
         KeyBinding([.character("+"), .character("=")], .shorterRange, "charts: shorter range", in: .model),
         KeyBinding([.character("k"), .up], .moveUp, "previous target", in: .targets),
@@ -69,7 +75,24 @@ public enum KeyMap {
         KeyBinding([.character("s")], .silence, "silence for a time, with a reason", in: .alerts),
         KeyBinding([.character("u")], .undo, "undo: end the silence, or take the ack back", in: .alerts),
         KeyBinding([.enter], .open, "open the alert's model", in: .alerts),
+        KeyBinding([.character("l")], .logsOfSubject, "the alert's model's log lines around its start", in: .alerts),
         KeyBinding([.backspace, .character("h"), .left], .back, "back to overview", in: .alerts),
+        KeyBinding([.character("k"), .up], .moveUp, "older", in: .logs),
+        KeyBinding([.character("j"), .down], .moveDown, "newer", in: .logs),
+        KeyBinding([.pageUp], .pageUp, "page older", in: .logs),
+        KeyBinding([.pageDown], .pageDown, "page newer", in: .logs),
+        KeyBinding([.home, .character("g")], .moveHome, "oldest", in: .logs),
+        KeyBinding([.end, .character("G")], .moveEnd, "newest, and follow", in: .logs),
+        KeyBinding([.character("f")], .toggleFollow, "follow on/off", in: .logs),
+        KeyBinding([.character("L")], .cycleLevel, "minimum level: all, info, warn, error", in: .logs),
+        KeyBinding([.character("m")], .cycleModel, "one model's lines, next model, all", in: .logs),
+        KeyBinding([.character("/")], .search, "search (a regular expression)", in: .logs),
+        KeyBinding([.character("n")], .nextMatch, "next match", in: .logs),
+        KeyBinding([.character("N")], .previousMatch, "previous match", in: .logs),
+        KeyBinding([.character("F")], .toggleOnlyMatching, "only matching lines on/off", in: .logs),
+        KeyBinding([.left, .character("h")], .scrollLeft, "scroll left", in: .logs),
+        KeyBinding([.right], .scrollRight, "scroll right", in: .logs),
+        KeyBinding([.backspace], .back, "back to overview", in: .logs),
     ]
 
     /// The action for a key on the given screen: screen bindings first, then global ones.

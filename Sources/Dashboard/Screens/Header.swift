@@ -35,10 +35,11 @@ enum StatusLine {
         let keyStyle = theme.style(.statusBarKey), labelStyle = theme.style(.statusBar)
         let hints: [(key: String, label: String)]
         switch state.ui.screen {
-        case .overview: hints = [("↑↓", "move"), ("⏎", "open"), ("a", "alerts"), ("t", "targets"), ("?", "help"), ("q", "quit")]
+        case .overview: hints = [("↑↓", "move"), ("⏎", "open"), ("a", "alerts"), ("l", "logs"), ("t", "targets"), ("?", "help"), ("q", "quit")]
         case .model: hints = [("Esc", "back"), ("[ ]", "prev/next"), ("?", "help"), ("q", "quit")]
         case .targets: hints = [("Esc", "back"), ("↑↓", "move"), ("?", "help"), ("q", "quit")]
-        case .alerts: hints = [("Esc", "back"), ("↑↓", "move"), ("a", "ack"), ("s", "silence"), ("u", "undo"), ("?", "help")]
+        case .alerts: hints = [("Esc", "back"), ("↑↓", "move"), ("a", "ack"), ("s", "silence"), ("u", "undo"), ("l", "logs"), ("?", "help")]
+        case .logs: hints = [("Esc", "back"), ("/", "search"), ("n N", "next/prev"), ("L", "level"), ("m", "model"), ("f", "follow"), ("?", "help")]
         }
         var left = [Span(" ", style: labelStyle)]
         left += StatusBar.keyHints(hints, keyStyle: keyStyle, labelStyle: labelStyle)

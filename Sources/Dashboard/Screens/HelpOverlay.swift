@@ -33,11 +33,11 @@ enum HelpOverlay {
     static func lines(theme: Theme, maxHeight: Int = .max, maxWidth: Int = .max) -> [Line] {
         let global = bindingLines(.global, theme: theme), overview = bindingLines(.overview, theme: theme)
         let model = bindingLines(.model, theme: theme), targets = bindingLines(.targets, theme: theme)
-        let alerts = bindingLines(.alerts, theme: theme)
+        let alerts = bindingLines(.alerts, theme: theme), logs = bindingLines(.logs, theme: theme)
         let legend = legendLines(theme: theme)
-        let single = global + [""] + overview + [""] + model + [""] + alerts + [""] + targets + [""] + legend
+        let single = global + [""] + overview + [""] + model + [""] + alerts + [""] + logs + [""] + targets + [""] + legend
         guard single.count > maxHeight else { return single }
-        let left = global + [""] + overview + [""] + model, right = alerts + [""] + targets + [""] + legend
+        let left = global + [""] + overview + [""] + model + [""] + targets, right = alerts + [""] + logs + [""] + legend
         let leftWidth = (left.map(\.width).max() ?? 0) + 2
         guard leftWidth + (right.map(\.width).max() ?? 0) <= maxWidth else { return single }
         return (0..<max(left.count, right.count)).map { i in

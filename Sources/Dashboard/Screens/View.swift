@@ -29,8 +29,11 @@ public enum View {
             TargetsScreen.render(state, theme: theme, into: &buffer, area: body)
         case .alerts:
             AlertsScreen.render(state, theme: theme, into: &buffer, area: body)
+        case .logs:
+            LogsScreen.render(state, theme: theme, into: &buffer, area: body)
         }
         StatusLine.render(state, theme: theme, into: &buffer, row: area.height - 1)
+        if let prompt = state.ui.textPrompt { PromptLine.render(prompt, theme: theme, into: &buffer, row: area.height - 1) }
         if let form = state.ui.silenceForm { SilenceDialog.render(form, theme: theme, into: &buffer) }
         if state.ui.showHelp { HelpOverlay.render(theme: theme, into: &buffer) }
         return buffer
@@ -47,5 +50,17 @@ public enum View {
         for (i, line) in lines.enumerated() where top + i < size.height {
             buffer.put(line, x: 0, y: top + i, width: size.width, alignment: .center)
         }
+    }
+}
+
+/// The text prompt, drawn over the status line while it is open.
+enum PromptLine {
+    static func render(_ prompt: TextPrompt, theme: Theme, into buffer: inout ScreenBuffer, row: Int) {
+        let width = buffer.size.width
+        buffer.fill(Rect(x: 0, y: row, width: width, height: 1), with: Cell(" ", style: theme.style(.statusBar)))
+        var spans = [Span(" " + prompt.label, style: theme.style(.statusBarKey)), Span(prompt.text + "▏", style: theme.style(.statusBar))]
+        if let error = prompt.error { spans.append(Span("  ✖ " + error, style: theme.style(.statusCritical))) }
+        spans.append(Span("   ⏎ search · Esc cancel · empty clears", style: theme.style(.statusBar)))
+        buffer.put(Line(spans), x: 0, y: row, width: width)
     }
 }

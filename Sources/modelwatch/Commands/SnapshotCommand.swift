@@ -27,7 +27,7 @@ struct SnapshotCommand: ParsableCommand {
     @Option(help: "Screen size as WIDTHxHEIGHT.")
     var size: String = "120x40"
 
-    @Option(help: "overview, alerts, targets, model:NAME, or help.")
+    @Option(help: "overview, alerts, logs, targets, model:NAME, or help.")
     var screen: String = "overview"
 
     @Flag(help: "Append the style runs after the text (the snapshot test format).")
@@ -60,7 +60,7 @@ struct SnapshotCommand: ParsableCommand {
         state.banner = nil
         guard select(screen, in: &state) else {
             let names = state.modelsWorstFirst.map(\.key.name).joined(separator: ", ")
-            FileHandle.standardError.write(Data("modelwatch: unknown screen '\(screen)' (overview, alerts, targets, help, model:NAME with NAME one of: \(names))\n".utf8))
+            FileHandle.standardError.write(Data("modelwatch: unknown screen '\(screen)' (overview, alerts, logs, targets, help, model:NAME with NAME one of: \(names))\n".utf8))
             throw ExitCode(2)
         }
         _ = reduce(&state, .resized(size))
@@ -73,6 +73,7 @@ struct SnapshotCommand: ParsableCommand {
         case "overview": state.ui.screen = .overview
         case "alerts": state.ui.screen = .alerts
         case "targets": state.ui.screen = .targets
+        case "logs": state.ui.screen = .logs
         case "help": state.ui.showHelp = true
         default:
             guard screen.hasPrefix("model:") else { return false }
