@@ -58,6 +58,33 @@ import Testing
         #expect(empty.message.contains("non-empty"))
     }
 
+    @Test func theLogsSectionNamesFilesBufferAndCustomFormats() throws {
+        let config = try AppConfig.parse("""
+            logs:
+              files: [/var/log/triton/*.log, /srv/app.log]
+              lines: 200
+              buffer: 20000
+              formats:
+                - name: svc
+                  json: {time: ts, level: severity, message: msg, model: model_id}
+                - name: legacy
+                  regex: '^(?<time>\\S+) \\[(?<level>\\w+)\\] (?<message>.*)$'
+            log_rule_files: [rules/logs.yaml]
+            targets:
+              - url: http://x:1/metrics
+            """, file: "conf/m.yaml")
+        #expect(config.logs.files == ["/var/log/triton/*.log", "/srv/app.log"])
+        #expect(config.logs.lines == 200 && config.logs.buffer == 20000)
+        #expect(config.logs.formats.map(\.name) == ["svc", "legacy"])
+        #expect(config.logRuleFiles == ["conf/rules/logs.yaml"])
+        let badRegex = try #require(error("logs:\n  formats:\n    - {name: x, regex: '('}\ntargets:\n  - url: http://x:1/m\n"))
+        #expect(badRegex.line == 3 && badRegex.message.contains("format 'x'"), "\(badRegex)")
+        let tiny = try #require(error("logs:\n  buffer: 5\ntargets:\n  - url: http://x:1/m\n"))
+        #expect(tiny.line == 2 && tiny.message.contains("100"))
+        let neither = try #require(error("logs:\n  formats:\n    - {name: x}\ntargets:\n  - url: http://x:1/m\n"))
+        #expect(neither.message.contains("regex, json or logfmt"))
+    }
+
     @Test func errorsNameTheFileLineAndKey() throws {
         let badDuration = try #require(error("targets:\n  - name: a\n    url: http://x:1/metrics\n    interval: soon\n"))
         #expect(badDuration.file == "bad.yaml")

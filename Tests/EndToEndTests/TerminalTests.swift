@@ -118,6 +118,46 @@ import TestSupport
         try expectShellIsBack(tmux, exitStatus: status)
     }
 
+    @Test func configuredLogFilesAreFollowedIntoTheLogsScreenAndFireLogRules() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mw-logs-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "# TYPE a_up gauge\na_up 1\n".write(to: dir.appendingPathComponent("a.prom"), atomically: true, encoding: .utf8)
+        let log = dir.appendingPathComponent("server.log")
+        try "2026-11-29T03:00:00Z INFO before start\n".write(to: log, atomically: false, encoding: .utf8)
+        try """
+            log_rules:
+              - alert: WorkerDied
+                expr: '/worker [0-9]+ died/ >= 1 in 5m'
+                labels: {severity: critical}
+                annotations: {summary: "a worker died ({{ $value }} in 5m)"}
+            """.write(to: dir.appendingPathComponent("log-rules.yaml"), atomically: true, encoding: .utf8)
+        try """
+            targets:
+              - { name: a, url: "file://\(dir.path)/a.prom", interval: 1s }
+            logs:
+              files: ["\(dir.path)/*.log"]
+              lines: 1
+            log_rule_files: [log-rules.yaml]
+            """.write(to: dir.appendingPathComponent("mw.yaml"), atomically: true, encoding: .utf8)
+        let tmux = try TmuxSession(width: 120, height: 40)
+        try tmux.type("\(try modelwatchBinary()) --config \(dir.path)/mw.yaml")
+        try tmux.waitFor("targets 1/1 up")
+        try tmux.keys("l")
+        try tmux.waitFor("before start")
+        let handle = try FileHandle(forWritingTo: log)
+        handle.seekToEndOfFile()
+        handle.write(Data("2026-11-29T03:00:01Z ERROR worker 3 died\n".utf8))
+        try handle.close()
+        let screen = try tmux.waitFor("worker 3 died")
+        #expect(screen.contains("ERROR"), "\(screen)")
+        try tmux.keys("Escape")
+        let alerts = try tmux.waitFor("WorkerDied", timeout: 30)
+        #expect(alerts.contains("a worker died (1 in 5m)"), "\(alerts)")
+        try tmux.keys("q")
+        try expectShellIsBack(tmux, exitStatus: 0)
+    }
+
     @Test func sighupReloadsTheConfigWithoutLosingTheSession() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mw-reload-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

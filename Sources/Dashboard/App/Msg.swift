@@ -15,6 +15,9 @@ public enum Msg: Hashable, Sendable {
     case scrapeCompleted(ScrapeResult)
     /// New raw log lines were read from a source.
     case logLinesArrived(source: String, lines: [String], at: Timestamp)
+    /// A followed log file changed state (following, waiting for it to appear, permission
+    /// denied, not a regular file...).
+    case logSourceStatus(path: String, status: String, at: Timestamp)
     case keyPressed(Key)
     case mouse(MouseEvent)
     case resized(Size)

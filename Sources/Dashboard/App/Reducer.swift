@@ -37,6 +37,13 @@ public func reduce(_ state: inout State, _ msg: Msg) -> [Effect] {
             }
             return effects
         case .collectLogs:
+            // A record still waiting for continuation lines is let go once its source is idle.
+            for source in state.logAssemblers.keys.sorted() {
+                guard var assembler = state.logAssemblers[source], assembler.hasPendingRecord else { continue }
+                let entry = assembler.flush(now: at)
+                state.logAssemblers[source] = assembler
+                if let entry { admit(entry, at: at, state: &state) }
+            }
             return [.readLogs, .schedule(after: .seconds(1), .collectLogs)]
         case .evaluateRules(let i):
             guard state.ruleGroups.indices.contains(i) else { return [] }
@@ -54,14 +61,18 @@ public func reduce(_ state: inout State, _ msg: Msg) -> [Effect] {
 
     case .logLinesArrived(let source, let lines, let at):
         state.now = max(state.now, at)
-        for line in lines {
-            let entry = LogLineParser.parse(line, source: source, receivedAt: at)
-            // Counted on the way in, so a rule sees every line even after the buffer drops it.
-            for (i, rule) in state.logRules.enumerated() where rule.matches(entry, compiled: state.logRuleMatchers[i]) {
-                state.logMatches.record(rule: i, entry: entry, receivedAt: at)
-            }
-            state.logs.append(entry)
+        var assembler = state.logAssemblers[source] ?? LogAssembler(source: source, customFormats: state.customLogFormats)
+        let entries = assembler.append(contentsOf: lines, receivedAt: at)
+        state.logAssemblers[source] = assembler
+        for entry in entries { admit(entry, at: at, state: &state) }
+        return []
+
+    case .logSourceStatus(let path, let status, let at):
+        state.now = max(state.now, at)
+        if state.logSourceStatus[path] != status, status != "following" || state.logSourceStatus[path] != nil {
+            state.timeline.append(TimelineEvent(time: at, kind: .note, summary: "log \(path): \(status)"))
         }
+        state.logSourceStatus[path] = status
         return []
 
     case .keyPressed(let key):
@@ -87,6 +98,15 @@ public func reduce(_ state: inout State, _ msg: Msg) -> [Effect] {
         state.timeline.append(TimelineEvent(time: at, kind: .note, summary: "config reload failed: \(message)"))
         return []
     }
+}
+
+/// A finished log entry: counted for the log rules on the way in (so a rule sees every line even
+/// after the buffer drops it from memory), then kept in the buffer.
+func admit(_ entry: LogEntry, at: Timestamp, state: inout State) {
+    for (i, rule) in state.logRules.enumerated() where rule.matches(entry, compiled: state.logRuleMatchers[i]) {
+        state.logMatches.record(rule: i, entry: entry, receivedAt: at)
+    }
+    state.logs.append(entry)
 }
 
 /// Every timer of a session, and a first scrape of every target at once so the screen fills;

@@ -35,6 +35,12 @@ public struct State: Sendable {
     /// Rule evaluation errors of the last cycle (a bad query, colliding labels).
     public var ruleErrors: [String] = []
     public var timeline = Timeline()
+    /// One assembler per log source: detects its format and folds multi-line records.
+    public var logAssemblers: [String: LogAssembler] = [:]
+    /// Formats named in the config's `logs:` section, tried before the built-in ones.
+    public var customLogFormats: [CustomLogFormat] = []
+    /// The follower's last word on each log file (following, waiting, permission denied...).
+    public var logSourceStatus: [String: String] = [:]
     /// Log rules, their compiled patterns, and the index in `ruleGroups` of the alerting rules
     /// generated from them.
     public var logRules: [LogRule] = [] {

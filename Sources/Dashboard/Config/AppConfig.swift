@@ -1,3 +1,4 @@
+import Logs
 import Models
 import Telemetry
 
@@ -43,6 +44,8 @@ public struct AppConfig: Hashable, Sendable {
     public var modelMetrics: [MetricMapping] = []
     /// The `drift:` section: how feature and score histograms are watched.
     public var drift = DriftConfig()
+    /// The `logs:` section: files to follow and how to read them.
+    public var logs = LogsConfig()
 
     public static let defaultMemoryBudget = 256 << 20
 
@@ -53,7 +56,7 @@ public struct AppConfig: Hashable, Sendable {
 
     public static func parse(_ text: String, file: String) throws(ConfigError) -> AppConfig {
         let root = try YAMLDocument.parse(text, file: file)
-        try root.expectKeys(["theme", "storage", "scrape", "targets", "rule_files", "log_rule_files", "model_metrics", "drift"])
+        try root.expectKeys(["theme", "storage", "scrape", "targets", "rule_files", "log_rule_files", "model_metrics", "drift", "logs"])
         var config = AppConfig()
         config.theme = try root.optional("theme")?.string()
         if let storage = try root.optional("storage") {
@@ -83,6 +86,7 @@ public struct AppConfig: Hashable, Sendable {
         }
         if let mappings = try root.optional("model_metrics") { config.modelMetrics = try modelMetrics(mappings) }
         if let drift = try root.optional("drift") { config.drift = try driftConfig(drift, file: file) }
+        if let logs = try root.optional("logs") { config.logs = try logsConfig(logs) }
         let targetsNode = try root.required("targets")
         let items = try targetsNode.sequence()
         if items.isEmpty { throw targetsNode.error("at least one target is needed") }
@@ -110,6 +114,70 @@ public struct AppConfig: Hashable, Sendable {
             config.targets.append(ScrapeTarget(name: name, url: url, interval: interval, timeout: timeout, auth: auth))
         }
         return config
+    }
+
+    /// `logs:` with `files` (paths and globs), `lines` (start that many lines back), `buffer`
+    /// (entries kept in memory) and `formats` (custom formats, tried before the built-in ones).
+    static func logsConfig(_ node: YAMLValue) throws(ConfigError) -> LogsConfig {
+        try node.expectKeys(["files", "lines", "buffer", "formats"])
+        var out = LogsConfig()
+        if let v = try node.optional("files") {
+            out.files = try v.sequence().map { item throws(ConfigError) in
+                let path = try item.string()
+                guard !path.isEmpty else { throw item.error("an empty path") }
+                return path
+            }
+        }
+        if let v = try node.optional("lines") {
+            let n = try v.int()
+            guard n >= 0, n <= 1_000_000 else { throw v.error("lines is 0...1000000") }
+            out.lines = n
+        }
+        if let v = try node.optional("buffer") {
+            let n = try v.int()
+            guard n >= 100, n <= 10_000_000 else { throw v.error("buffer is 100...10000000 entries") }
+            out.buffer = n
+        }
+        if let v = try node.optional("formats") {
+            for item in try v.sequence() {
+                try item.expectKeys(["name", "regex", "json", "logfmt", "time_layout"])
+                let name = try item.required("name").string()
+                let layout = try item.optional("time_layout")?.string()
+                func make(_ build: () throws(CustomLogFormatError) -> CustomLogFormat) throws(ConfigError) -> CustomLogFormat {
+                    do { return try build() } catch { throw item.error("format '\(name)': \(error)") }
+                }
+                if let r = try item.optional("regex") {
+                    let pattern = try r.string()
+                    out.formats.append(try make { () throws(CustomLogFormatError) in
+                        try CustomLogFormat(name: name, regex: pattern, timeLayout: layout)
+                    })
+                } else if let fieldsNode = try fieldsOf(item) {
+                    let isJSON = try item.optional("json") != nil
+                    try fieldsNode.expectKeys(["time", "level", "message", "model", "version", "request_id", "trace_id"])
+                    func names(_ key: String) throws(ConfigError) -> [String] {
+                        guard let f = try fieldsNode.optional(key) else { return [] }
+                        return [try f.string()]
+                    }
+                    let time = try names("time"), level = try names("level"), message = try names("message")
+                    let model = try names("model"), version = try names("version")
+                    let request = try names("request_id"), trace = try names("trace_id")
+                    out.formats.append(try make { () throws(CustomLogFormatError) in
+                        try CustomLogFormat(name: name, kind: isJSON ? .json : .logfmt, timeFields: time, levelFields: level,
+                                            messageFields: message, modelFields: model, versionFields: version,
+                                            requestIDFields: request, traceIDFields: trace, timeLayout: layout)
+                    })
+                } else {
+                    throw item.error("a format needs regex, json or logfmt")
+                }
+            }
+        }
+        return out
+    }
+
+    /// A custom format's `json:` or `logfmt:` field names.
+    static func fieldsOf(_ item: YAMLValue) throws(ConfigError) -> YAMLValue? {
+        if let json = try item.optional("json") { return json }
+        return try item.optional("logfmt")
     }
 
     /// `drift:` with `window`, `interval`, `reference` (`after_deploy`, `day_before`,
@@ -379,4 +447,16 @@ public struct DriftConfig: Hashable, Sendable {
         s.reference = baseline.map { .baseline($0) } ?? reference
         return s
     }
+}
+
+/// The `logs:` section as written.
+public struct LogsConfig: Hashable, Sendable {
+    public var files: [String] = []
+    /// Start this many lines back in files that exist at start (0: at their end).
+    public var lines = 0
+    /// Entries kept in memory; older ones are dropped from memory (and counted), never skipped.
+    public var buffer = 5_000
+    public var formats: [CustomLogFormat] = []
+
+    public init() {}
 }

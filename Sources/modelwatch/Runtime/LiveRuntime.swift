@@ -22,6 +22,8 @@ final class LiveRuntime {
 
     /// Whether `state` comes from a fast-forward and goes on, rather than starting.
     private let resuming: Bool
+    /// Follows the config's log files on its own thread; its batches come back through the inbox.
+    private var logFollower: LogFollowerThread?
 
     /// `demoStart` is when the demo's script began (earlier than now after `demo --skip`);
     /// `resuming` says the state already ran up to now on virtual time.
@@ -36,7 +38,34 @@ final class LiveRuntime {
         self.resuming = resuming
     }
 
-    func start() { send(resuming ? .resumed(at: clock.now()) : .started(at: clock.now())) }
+    func start() {
+        send(resuming ? .resumed(at: clock.now()) : .started(at: clock.now()))
+    }
+
+    /// Starts following `files` (paths and globs); lines and status changes arrive as messages.
+    func followLogs(_ files: [String], start: LogStartPosition) {
+        guard !files.isEmpty, logFollower == nil else { return }
+        let inbox = self.inbox, clock = self.clock
+        var options = LogFollowOptions()
+        options.start = start
+        let follower = LogFollowerThread(patterns: files, options: options) { batches in
+            let now = clock.now()
+            for batch in batches {
+                for notice in batch.notices {
+                    if case .statusChanged(let status) = notice {
+                        inbox.post(.logSourceStatus(path: batch.path, status: status.description, at: now))
+                    }
+                }
+                if !batch.lines.isEmpty {
+                    inbox.post(.logLinesArrived(source: batch.path, lines: batch.lines.map(\.text), at: now))
+                }
+            }
+        }
+        follower.start()
+        logFollower = follower
+    }
+
+    deinit { logFollower?.stop() }
 
     func send(_ msg: Msg) {
         let effects = reduce(&state, msg)

@@ -46,6 +46,7 @@ enum TerminalSession {
                                   scraper: Scraper(demo: demo), demo: demo, configPath: launch.configPath)
         }
         runtime.start()
+        runtime.followLogs(launch.logs.files, start: launch.logs.lines > 0 ? .lines(launch.logs.lines) : .end)
         while !runtime.quitRequested {
             if terminal.consumeReloadRequest() { runtime.reloadConfig() }
             runtime.pump()

@@ -39,6 +39,8 @@ struct Launch {
     var driftSettings = DriftSettings()
     /// Log rules that loaded (their errors join `ruleErrors`).
     var logRules: [LogRule] = []
+    /// The config's `logs:` section: files to follow and how.
+    var logs = LogsConfig()
 
     /// Demo targets: the simulated fleet, scraped every 5 s through the same parser path as HTTP.
     static let demoInterval: Milliseconds = .seconds(5)
@@ -59,6 +61,7 @@ struct Launch {
             launch = Launch(mode: .live, targets: config.targets, theme: .builtinMonochrome, banner: nil,
                             retention: config.retention, memoryBudget: config.memoryBudget, configPath: path)
             launch.modelMappings = config.modelMetrics
+            launch.logs = config.logs
             launch.driftSettings = config.drift.settings(baseline: try config.drift.baselineFile.map(loadBaseline))
         } else {
             let banner = forceDemo
@@ -241,7 +244,9 @@ struct Launch {
 
     func makeState(size: Size) -> State {
         var state = State(mode: mode, targets: targets, retention: retention, memoryBudget: memoryBudget,
-                          hasLogSources: mode == .demo, banner: banner, size: size)
+                          logCapacity: logs.buffer, hasLogSources: mode == .demo || !logs.files.isEmpty,
+                          banner: banner, size: size)
+        state.customLogFormats = logs.formats
         state.ruleGroups = ruleGroups.map { RuleGroupEvaluator(group: $0) }
         if !logRules.isEmpty, case .success(let group) = LogRuleFile.ruleGroup(logRules) {
             state.logRules = logRules
