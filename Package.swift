@@ -51,7 +51,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "modelwatch-bench",
-            dependencies: ["Telemetry", "Sources", "DemoFleet", "PromQL", "Alerting",
+            dependencies: ["Telemetry", "Sources", "DemoFleet", "PromQL", "Alerting", "Logs",
                            .product(name: "FlyingFox", package: "FlyingFox")],
             path: "Sources/Benchmarks"
         ),

@@ -39,7 +39,8 @@ public struct LogAssembler: Sendable {
     public let source: String
     public let options: Options
     /// The format the file's records are read as (nil before the first line).
-    public private(set) var format: LogFormat?
+    public var format: LogFormat? { formatID?.logFormat(customs: detector.customs) }
+    var formatID: FormatID?
     /// How many times the file's format changed after the first line.
     public private(set) var formatChanges = 0
     public private(set) var linesRead = 0
@@ -48,9 +49,17 @@ public struct LogAssembler: Sendable {
     public private(set) var overflowLines = 0
 
     let detector: FormatDetector
-    let customGroupNames: [String: [String]]
+    let customGroupNames: [[String]]
 
     var buffer: [UInt8] = []
+    /// The pending record's single line when it still lies in the caller's chunk (not copied).
+    /// (An address, so the assembler stays `Sendable`; it is nil whenever `append(chunk:)` returns.)
+    var externalAddress: UInt = 0
+    var externalCount = 0
+    var external: UnsafePointer<UInt8>? {
+        get { UnsafePointer(bitPattern: externalAddress) }
+        set { externalAddress = UInt(bitPattern: newValue) }
+    }
     var pending = LineScan()
     var scratch = LineScan()
     var hasPending = false
@@ -63,7 +72,7 @@ public struct LogAssembler: Sendable {
     /// 0: outside a Python traceback; 1: after its header; 2: after an indented frame line.
     var traceback: UInt8 = 0
     var bareStreak = 0
-    var candidate: LogFormat?
+    var candidate: FormatID?
     var candidateStreak = 0
     var contextDay: Int64 = .min
     var context = ReceiveContext(receivedAt: 0)
@@ -72,9 +81,7 @@ public struct LogAssembler: Sendable {
         self.source = source
         self.options = options
         self.detector = FormatDetector(customs: customFormats)
-        var names: [String: [String]] = [:]
-        for f in customFormats { names[f.name] = f.compiled.extraGroupNames }
-        self.customGroupNames = names
+        self.customGroupNames = customFormats.map { $0.compiled.extraGroupNames }
         buffer.reserveCapacity(1024)
     }
 
@@ -88,10 +95,15 @@ public struct LogAssembler: Sendable {
     /// line completes, if any (at most one).
     public mutating func append(_ line: UnsafeBufferPointer<UInt8>, receivedAt: Timestamp, truncated: Bool = false,
                                 emit: (LogRecord) -> Void) {
-        var b = Bytes(line)
+        appendLine(Bytes(line), at: receivedAt.milliseconds, truncated: truncated, inChunk: false, emit: emit)
+    }
+
+    /// One line; with `inChunk` its bytes stay valid until the chunk is done, so a record of
+    /// one line need not be copied.
+    mutating func appendLine(_ line: Bytes, at: Int64, truncated: Bool, inChunk: Bool, emit: (LogRecord) -> Void) {
+        var b = line
         if b.count > 0, b[b.count - 1] == 13 { b = Bytes(b.base, b.count - 1) }
         linesRead += 1
-        let at = receivedAt.milliseconds
         if at / 86_400_000 != contextDay {
             contextDay = at / 86_400_000
             context = ReceiveContext(receivedAt: at)
@@ -100,7 +112,8 @@ public struct LogAssembler: Sendable {
         }
         lastLineAt = at
         if hasPending, isContinuation(b, truncated: truncated) {
-            if pendingLines < options.maxRecordLines, buffer.count + 1 + b.count <= options.maxRecordBytes {
+            if pendingLines < options.maxRecordLines, pendingByteCount + 1 + b.count <= options.maxRecordBytes {
+                internalize()
                 buffer.append(10)
                 buffer.append(contentsOf: UnsafeBufferPointer(start: b.base, count: b.count))
                 pendingLines += 1
@@ -112,7 +125,17 @@ public struct LogAssembler: Sendable {
         } else if !hasPending {
             scanHeader(b, truncated: truncated)
         }
-        startRecord(b, at: at, truncated: truncated, emit: emit)
+        startRecord(b, at: at, truncated: truncated, inChunk: inChunk, emit: emit)
+    }
+
+    var pendingByteCount: Int { external != nil ? externalCount : buffer.count }
+
+    /// Copies a pending line that still lies in the caller's chunk into the assembler.
+    mutating func internalize() {
+        guard let p = external else { return }
+        buffer.removeAll(keepingCapacity: true)
+        buffer.append(contentsOf: UnsafeBufferPointer(start: p, count: externalCount))
+        external = nil
     }
 
     /// Feeds complete lines from `chunk` (each ended by `\n`) and returns how many bytes were
@@ -121,13 +144,15 @@ public struct LogAssembler: Sendable {
     @discardableResult
     public mutating func append(chunk: UnsafeBufferPointer<UInt8>, receivedAt: Timestamp, emit: (LogRecord) -> Void) -> Int {
         let b = Bytes(chunk)
+        let at = receivedAt.milliseconds
         var i = 0
         while i < b.count {
             let nl = b.find(10, from: i)
             guard nl < b.count else { break }
-            append(UnsafeBufferPointer(start: b.base + i, count: nl - i), receivedAt: receivedAt, emit: emit)
+            appendLine(Bytes(b.base + i, nl - i), at: at, truncated: false, inChunk: true, emit: emit)
             i = nl + 1
         }
+        internalize()
         return i
     }
 
@@ -198,34 +223,44 @@ public struct LogAssembler: Sendable {
     // MARK: - Records
 
     func withPendingRecord(_ body: (LogRecord) -> Void) {
-        let names = pending.format.customName.flatMap { customGroupNames[$0] } ?? []
-        buffer.withUnsafeBufferPointer { buf in
-            body(LogRecord(bytes: Bytes(buf), scan: pending, firstLineLength: pendingFirstLineLength, customNames: names,
-                           receivedAt: Timestamp(milliseconds: pendingReceivedAt), lineCount: pendingLines,
-                           truncated: pendingTruncated, hasStackTrace: pendingStack))
-        }
+        var copy = self
+        copy.emitPending(body)
     }
 
     mutating func emitPending(_ emit: (LogRecord) -> Void) {
         guard hasPending else { return }
-        withPendingRecord(emit)
+        withUnsafeMutablePointer(to: &self) { p in
+            if let e = p.pointee.external {
+                emit(LogRecord(bytes: Bytes(e, p.pointee.externalCount), owner: UnsafePointer(p)))
+            } else {
+                p.pointee.buffer.withUnsafeBufferPointer { buf in
+                    emit(LogRecord(bytes: Bytes(buf), owner: UnsafePointer(p)))
+                }
+            }
+        }
         hasPending = false
         recordsEmitted += 1
     }
 
     /// Ends the pending record and starts one with `b`, whose scan is in `scratch`.
-    mutating func startRecord(_ b: Bytes, at: Int64, truncated: Bool, emit: (LogRecord) -> Void) {
+    mutating func startRecord(_ b: Bytes, at: Int64, truncated: Bool, inChunk: Bool, emit: (LogRecord) -> Void) {
         emitPending(emit)
         swap(&pending, &scratch)
-        buffer.removeAll(keepingCapacity: true)
         if let replaced = pending.replacementText {
+            external = nil
+            buffer.removeAll(keepingCapacity: true)
             buffer.append(contentsOf: replaced)
+        } else if inChunk {
+            external = b.base
+            externalCount = b.count
         } else {
+            external = nil
+            buffer.removeAll(keepingCapacity: true)
             buffer.append(contentsOf: UnsafeBufferPointer(start: b.base, count: b.count))
         }
         hasPending = true
         pendingLines = 1
-        pendingFirstLineLength = buffer.count
+        pendingFirstLineLength = pendingByteCount
         pendingTruncated = truncated
         pendingReceivedAt = at
         pendingStack = false
@@ -243,7 +278,7 @@ public struct LogAssembler: Sendable {
             if !pendingStack, Folding.isJavaFrame(b) { pendingStack = true }
             return true
         }
-        if let f = format, f.hasHeaderShape, detector.scan(b, as: f, truncated: truncated, context, &scratch) {
+        if let f = formatID, f.hasHeaderShape, detector.scan(b, as: f, truncated: truncated, context, &scratch) {
             candidateStreak = 0
             bareStreak = 0
             return false
@@ -257,7 +292,7 @@ public struct LogAssembler: Sendable {
         if traceback == 2, Folding.isPythonExceptionLine(b) { traceback = 0; return true }
         if Folding.isJavaExceptionLine(b) { pendingStack = true; return true }
         let detected = detector.detect(b, truncated: truncated, context, &scratch)
-        if detected == .plain, let f = format, f.hasHeaderShape {
+        if detected == .plain, let f = formatID, f.hasHeaderShape {
             bareStreak += 1
             if bareStreak <= options.bareLineLimit { return true }
             // Too many lines in a row without the file's shape: it is plain text now.
@@ -270,8 +305,8 @@ public struct LogAssembler: Sendable {
     }
 
     /// A first line read as `detected`: the file's format follows when lines keep saying so.
-    mutating func noteDetected(_ detected: LogFormat) {
-        guard let current = format else { format = detected; return }
+    mutating func noteDetected(_ detected: FormatID) {
+        guard let current = formatID else { formatID = detected; return }
         guard detected != current else { candidateStreak = 0; return }
         if detected == .plain { return }
         if candidate == detected { candidateStreak += 1 } else { candidate = detected; candidateStreak = 1 }
@@ -279,9 +314,9 @@ public struct LogAssembler: Sendable {
         if candidateStreak >= needed { switchFormat(to: detected) }
     }
 
-    mutating func switchFormat(to f: LogFormat) {
-        if format != nil, format != f { formatChanges += 1 }
-        format = f
+    mutating func switchFormat(to f: FormatID) {
+        if formatID != nil, formatID != f { formatChanges += 1 }
+        formatID = f
         candidate = nil
         candidateStreak = 0
     }
@@ -290,7 +325,7 @@ public struct LogAssembler: Sendable {
 extension LogAssembler {
     /// A line with no record before it: read as the file's format, or detected.
     mutating func scanHeader(_ b: Bytes, truncated: Bool) {
-        if let f = format, f.hasHeaderShape, detector.scan(b, as: f, truncated: truncated, context, &scratch) {
+        if let f = formatID, f.hasHeaderShape, detector.scan(b, as: f, truncated: truncated, context, &scratch) {
             candidateStreak = 0
             return
         }
@@ -298,12 +333,6 @@ extension LogAssembler {
     }
 }
 
-extension LogFormat {
-    var customName: String? {
-        if case .custom(let name) = self { return name }
-        return nil
-    }
-}
 
 /// The shapes of lines that continue a record.
 enum Folding {

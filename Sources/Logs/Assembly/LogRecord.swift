@@ -5,37 +5,52 @@ import Telemetry
 /// inside the `emit` call that receives it; `entry(source:)` makes a `LogEntry` to keep.
 public struct LogRecord {
     let bytes: Bytes
-    let scan: LineScan
-    /// The length of the first line; continuation lines follow it after a `\n`.
-    let firstLineLength: Int
-    let customNames: [String]
-    /// When the first line was read.
-    public let receivedAt: Timestamp
-    /// Lines folded into the record.
-    public let lineCount: Int
-    /// A line of the record was cut by the follower.
-    public let truncated: Bool
-    /// A Python traceback or Java stack trace was folded into the record.
-    public let hasStackTrace: Bool
+    let owner: UnsafePointer<LogAssembler>
 
-    public var format: LogFormat { scan.format }
+    var scan: LineScan {
+        _read { yield owner.pointee.pending }
+    }
+
+    var firstLineLength: Int { owner.pointee.pendingFirstLineLength }
+    var customNames: [String] {
+        let f = owner.pointee.pending.format
+        guard f.kind == .custom, owner.pointee.customGroupNames.indices.contains(Int(f.custom)) else { return [] }
+        return owner.pointee.customGroupNames[Int(f.custom)]
+    }
+
+    /// When the first line was read.
+    public var receivedAt: Timestamp { Timestamp(milliseconds: owner.pointee.pendingReceivedAt) }
+    /// Lines folded into the record.
+    public var lineCount: Int { owner.pointee.pendingLines }
+    /// A line of the record was cut by the follower.
+    public var truncated: Bool { owner.pointee.pendingTruncated }
+    /// A Python traceback or Java stack trace was folded into the record.
+    public var hasStackTrace: Bool { owner.pointee.pendingStack }
+
+    public var format: LogFormat { owner.pointee.pending.format.logFormat(customs: owner.pointee.detector.customs) }
 
     /// The level the record states; a record without one that carries a stack trace is an error.
     public var level: LogLevel {
-        scan.level == .unknown && hasStackTrace ? .error : scan.level
+        let level = owner.pointee.pending.level
+        return level == .unknown && hasStackTrace ? .error : level
     }
 
-    public var statedTime: Timestamp? { scan.hasTime ? Timestamp(milliseconds: scan.time) : nil }
+    public var statedTime: Timestamp? {
+        owner.pointee.pending.hasTime ? Timestamp(milliseconds: owner.pointee.pending.time) : nil
+    }
     public var statedTimeAssumptions: LogTimeAssumptions { scan.timeAssumptions }
 
     /// Fields found in the record, keys included, without making strings.
-    public var fieldCount: Int { scan.fields.count }
+    public var fieldCount: Int { owner.pointee.pending.fields.count }
 
     /// The record's bytes (lines joined with `\n`), as read.
     public var rawBytes: UnsafeBufferPointer<UInt8> { bytes.slice(0, bytes.count) }
 
     /// The model's bytes as written (escapes not undone), if the record names a model.
-    public var rawModel: UnsafeBufferPointer<UInt8>? { scan.model.isPresent ? Decoding.bytes(bytes, scan.model) : nil }
+    public var rawModel: UnsafeBufferPointer<UInt8>? {
+        let span = owner.pointee.pending.model
+        return span.isPresent ? Decoding.bytes(bytes, span) : nil
+    }
     /// The request id's bytes as written, if any.
     public var rawRequestID: UnsafeBufferPointer<UInt8>? { scan.requestID.isPresent ? Decoding.bytes(bytes, scan.requestID) : nil }
     /// The message's bytes as written (first line only), if the format has a message.
@@ -60,7 +75,9 @@ public struct LogRecord {
     public var fields: [String: String] {
         var result: [String: String] = [:]
         result.reserveCapacity(scan.fields.count)
-        for f in scan.fields {
+        let list = owner.pointee.pending.fields
+        for k in 0..<list.count {
+            let f = list[k]
             let key: String
             switch f.implied {
             case .none: key = Decoding.string(bytes, f.key)

@@ -23,10 +23,10 @@ struct FormatDetector: Sendable {
     }
 
     /// Reads `b` as `format`; on success `s` holds what was found.
-    func scan(_ b: Bytes, as format: LogFormat, truncated: Bool, _ context: ReceiveContext, _ s: inout LineScan) -> Bool {
+    func scan(_ b: Bytes, as format: FormatID, truncated: Bool, _ context: ReceiveContext, _ s: inout LineScan) -> Bool {
         s.reset(format)
         let ok: Bool
-        switch format {
+        switch format.kind {
         case .json:
             ok = JSONLineScanner.scan(b, truncated: truncated, into: &s, context, custom: jsonKeys, timeLayout: jsonLayout)
         case .logfmt:
@@ -41,8 +41,9 @@ struct FormatDetector: Sendable {
         case .timestamped: ok = PlainScanners.timestamped(b, context, &s)
         case .epoch: ok = PlainScanners.epoch(b, context, &s)
         case .plain: PlainScanners.plain(b, &s); ok = true
-        case .custom(let name):
-            guard let k = customs.firstIndex(where: { $0.name == name }) else { return false }
+        case .custom:
+            let k = Int(format.custom)
+            guard customs.indices.contains(k) else { return false }
             ok = scanCustom(b, k, truncated: truncated, context, &s)
         }
         if ok { finishScan(b, &s) }
@@ -50,9 +51,9 @@ struct FormatDetector: Sendable {
     }
 
     /// The first format that reads `b`, custom formats first; `.plain` when none does.
-    func detect(_ b: Bytes, truncated: Bool, _ context: ReceiveContext, _ s: inout LineScan) -> LogFormat {
+    func detect(_ b: Bytes, truncated: Bool, _ context: ReceiveContext, _ s: inout LineScan) -> FormatID {
         for k in customs.indices {
-            s.reset(.custom(customs[k].name))
+            s.reset(FormatID(.custom, custom: k))
             if scanCustom(b, k, truncated: truncated, context, &s) {
                 finishScan(b, &s)
                 return s.format
@@ -63,7 +64,7 @@ struct FormatDetector: Sendable {
         while i < b.count, b[i] == 32 || b[i] == 9 { i += 1 }
         if i < b.count { first = b[i] }
         if i == 0 || first == 123 {
-            @inline(__always) func attempt(_ f: LogFormat) -> Bool { scan(b, as: f, truncated: truncated, context, &s) }
+            @inline(__always) func attempt(_ f: FormatID) -> Bool { scan(b, as: f, truncated: truncated, context, &s) }
             switch first {
             case 123:  // {
                 if attempt(.json) { return .json }
@@ -117,8 +118,8 @@ struct FormatDetector: Sendable {
         if s.level == .unknown, s.message.isPresent, s.format == .json || s.format == .logfmt {
             let sub = Bytes(b.base + Int(s.message.start), s.message.count)
             var inner = LineScan(reserve: false)
-            for format in LogFormat.innerShapes {
-                inner.reset(format)
+            for format in [FormatID.Kind.glog, .vllm, .timestamped, .pythonBasic] {
+                inner.reset(FormatID(format))
                 if scanInner(sub, format, &inner) {
                     s.level = inner.level
                     if !s.hasTime, inner.hasTime { s.setTime(inner.time, inner.timeAssumptions) }
@@ -128,7 +129,7 @@ struct FormatDetector: Sendable {
         }
     }
 
-    private func scanInner(_ b: Bytes, _ format: LogFormat, _ s: inout LineScan) -> Bool {
+    private func scanInner(_ b: Bytes, _ format: FormatID.Kind, _ s: inout LineScan) -> Bool {
         let context = ReceiveContext.zero
         switch format {
         case .glog: return PlainScanners.glog(b, context, &s)

@@ -47,10 +47,43 @@ public enum LogFormat: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+}
+
+/// A format as the scanners carry it: a plain value (no string), custom formats by index.
+struct FormatID: Hashable, Sendable {
+    enum Kind: UInt8, Sendable {
+        case json, logfmt, rfc5424, syslog, glog, vllm, pythonBasic, goLog, timestamped, epoch, plain, custom
+    }
+
+    var kind: Kind
+    /// For `.custom`: the index of the format among the assembler's custom formats.
+    var custom: Int32 = 0
+
+    init(_ kind: Kind, custom: Int = 0) { self.kind = kind; self.custom = Int32(custom) }
+
+    static let json = FormatID(.json), logfmt = FormatID(.logfmt), rfc5424 = FormatID(.rfc5424)
+    static let syslog = FormatID(.syslog), glog = FormatID(.glog), vllm = FormatID(.vllm)
+    static let pythonBasic = FormatID(.pythonBasic), goLog = FormatID(.goLog), timestamped = FormatID(.timestamped)
+    static let epoch = FormatID(.epoch), plain = FormatID(.plain)
+
     /// Whether a record of this format starts with a shape a continuation line lacks, so that a
     /// line without it belongs to the record before (a stack trace under a timestamped line).
-    var hasHeaderShape: Bool { self != .plain }
+    var hasHeaderShape: Bool { kind != .plain }
 
-    /// The shapes a structured line's message may have when it carries no level of its own.
-    static let innerShapes: [LogFormat] = [.glog, .vllm, .timestamped, .pythonBasic]
+    func logFormat(customs: [CustomLogFormat]) -> LogFormat {
+        switch kind {
+        case .json: return .json
+        case .logfmt: return .logfmt
+        case .rfc5424: return .rfc5424
+        case .syslog: return .syslog
+        case .glog: return .glog
+        case .vllm: return .vllm
+        case .pythonBasic: return .pythonBasic
+        case .goLog: return .goLog
+        case .timestamped: return .timestamped
+        case .epoch: return .epoch
+        case .plain: return .plain
+        case .custom: return customs.indices.contains(Int(custom)) ? .custom(customs[Int(custom)].name) : .plain
+        }
+    }
 }

@@ -46,6 +46,25 @@ struct Bytes {
         return UnsafeRawPointer(hit) - UnsafeRawPointer(base)
     }
 
+    /// The first index at or after `from` holding `a`, eight bytes at a time (for short
+    /// distances, where a call to `memchr` costs more than the search).
+    @inline(__always)
+    func findNear(_ a: UInt8, from: Int, to end: Int) -> Int {
+        var i = from
+        let ma = UInt64(a) &* 0x0101_0101_0101_0101
+        while i &+ 8 <= end {
+            let x = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) ^ ma
+            let h = (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+            if h != 0 { return i &+ (h.trailingZeroBitCount &>> 3) }
+            i &+= 8
+        }
+        while i < end {
+            if base[i] == a { return i }
+            i &+= 1
+        }
+        return end
+    }
+
     /// The first index at or after `from` holding `a` or `b`, eight bytes at a time.
     @inline(__always)
     func find(_ a: UInt8, or b: UInt8, from: Int, to end: Int) -> Int {
@@ -108,8 +127,21 @@ struct Bytes {
     @inline(__always) static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) &- 97 < 26 }
     @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c == 32 || c == 9 }
     /// Letters, digits, `_`, `-`, `.`: the bytes of keys, logger names and identifiers.
+    /// Without branches: a bit set of the 128 ASCII bytes (random ids alternate letters and
+    /// digits, which would defeat branch prediction).
     @inline(__always) static func isWordByte(_ c: UInt8) -> Bool {
-        isLetter(c) || isDigit(c) || c == 95 || c == 45 || c == 46
+        let low: UInt64 = 0x03FF_6000_0000_0000  // - . 0-9
+        let high: UInt64 = 0x07FF_FFFE_87FF_FFFE  // A-Z _ a-z
+        let w = c < 64 ? low : (c < 128 ? high : 0)
+        return (w &>> UInt64(c & 63)) & 1 != 0
+    }
+
+    /// Space, tab, `,` `;` `)` `]`: where an unquoted value inside free text ends. Branchless.
+    @inline(__always) static func isValueEnd(_ c: UInt8) -> Bool {
+        let low: UInt64 = (1 << 32) | (1 << 9) | (1 << 44) | (1 << 59) | (1 << 41)
+        let high: UInt64 = 1 << (93 - 64)
+        let w = c < 64 ? low : (c < 128 ? high : 0)
+        return (w &>> UInt64(c & 63)) & 1 != 0
     }
 
     @inline(__always) func digit(_ i: Int) -> Int? {

@@ -64,18 +64,79 @@ struct FieldSpan: Hashable, Sendable {
     init(implied: ImpliedKey, value: ValueSpan) { self.key = .none; self.implied = implied; self.value = value }
 }
 
+/// The fields of a scan: a growable buffer of `FieldSpan`s with copy-on-write value semantics,
+/// whose uniqueness is checked once per line (`removeAll()`) rather than at every append.
+/// Every mutation path starts with `removeAll()`, so `append` can write without a check.
+struct FieldList: Sendable, Sequence {
+    final class Storage: @unchecked Sendable {
+        var base: UnsafeMutablePointer<FieldSpan>
+        var capacity: Int
+        init(capacity: Int) {
+            self.capacity = Swift.max(1, capacity)
+            base = .allocate(capacity: self.capacity)
+        }
+        deinit { base.deallocate() }
+        func copy(count: Int) -> Storage {
+            let s = Storage(capacity: capacity)
+            s.base.initialize(from: base, count: count)
+            return s
+        }
+    }
+
+    private var storage: Storage
+    private(set) var count = 0
+
+    init(capacity: Int = 16) { storage = Storage(capacity: capacity) }
+
+    var isEmpty: Bool { count == 0 }
+
+    subscript(_ i: Int) -> FieldSpan { storage.base[i] }
+
+    /// Empties the list and makes its storage this value's own.
+    mutating func removeAll() {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(capacity: storage.capacity) }
+        count = 0
+    }
+
+    /// Appends; valid after `removeAll()` on this value (see the type's note).
+    @inline(__always)
+    mutating func append(_ f: FieldSpan) {
+        if count == storage.capacity { grow() }
+        storage.base[count] = f
+        count += 1
+    }
+
+    mutating func truncate(to n: Int) { count = Swift.min(count, Swift.max(0, n)) }
+
+    private mutating func grow() {
+        let bigger = Storage(capacity: storage.capacity * 2)
+        bigger.base.initialize(from: storage.base, count: count)
+        storage = bigger
+    }
+
+    func makeIterator() -> AnyIterator<FieldSpan> {
+        var i = 0
+        let s = storage, n = count
+        return AnyIterator { () -> FieldSpan? in
+            guard i < n else { return nil }
+            defer { i += 1 }
+            return s.base[i]
+        }
+    }
+}
+
 /// What a line's scan found, as positions in its bytes: no strings are made until an entry is.
 /// One is reused for every line of a file, so a steady stream of lines allocates nothing here.
 
 struct LineScan: Sendable {
-    var format: LogFormat = .plain
+    var format: FormatID = .plain
     var level: LogLevel = .unknown
     /// Milliseconds since the epoch the line states; meaningful when `hasTime`.
     var time: Int64 = 0
     var hasTime = false
     var timeAssumptions: LogTimeAssumptions = []
     var message = ValueSpan.none
-    var fields: [FieldSpan] = []
+    var fields: FieldList
     var model = ValueSpan.none
     var version = ValueSpan.none
     var requestID = ValueSpan.none
@@ -89,15 +150,15 @@ struct LineScan: Sendable {
     /// bytes (invalid UTF-8 repaired before matching). Spans then point into this text.
     var replacementText: [UInt8]?
 
-    init(reserve: Bool = true) { if reserve { fields.reserveCapacity(16) } }
+    init(reserve: Bool = true) { fields = FieldList(capacity: reserve ? 16 : 4) }
 
-    mutating func reset(_ format: LogFormat) {
+    mutating func reset(_ format: FormatID) {
         self.format = format
         level = .unknown
         hasTime = false
         timeAssumptions = []
         message = .none
-        fields.removeAll(keepingCapacity: true)
+        fields.removeAll()
         model = .none; version = .none; requestID = .none; traceID = .none
         messageRank = .max; levelRank = .max; timeRank = .max
         replacementText = nil
@@ -115,85 +176,185 @@ enum KeyRole: UInt8, Sendable {
 }
 
 /// The built-in key names, matched as bytes: `(role, rank)`, rank 0 the most specific name.
+/// The key's first 8, 16 and 24 bytes are compared as integers (the table is generated; the
+/// names are in the comments).
 enum KeyRoles {
+    /// Up to 8 bytes at `s` (fewer when `n` is smaller), little-endian, zero-padded.
+    @inline(__always)
+    static func word(_ b: Bytes, _ s: Int, _ n: Int) -> UInt64 {
+        if n <= 0 { return 0 }
+        if s + 8 <= b.count {
+            let w = UInt64(littleEndian: UnsafeRawPointer(b.base + s).loadUnaligned(as: UInt64.self))
+            return n >= 8 ? w : w & ((1 << UInt64(n * 8)) - 1)
+        }
+        var w: UInt64 = 0
+        for k in 0..<min(n, 8) { w |= UInt64(b[s + k]) << UInt64(k * 8) }
+        return w
+    }
+
     @inline(__always)
     static func role(_ b: Bytes, _ s: Int, _ e: Int) -> (KeyRole, UInt8) {
         let n = e - s
-        guard n > 0, n <= 26 else { return (.other, 0) }
-        let c0 = b[s]
-        @inline(__always) func eq(_ lit: StaticString) -> Bool { b.has(lit, at: s) && lit.utf8CodeUnitCount == n }
-        switch n {
-        case 1:
-            if c0 == UInt8(ascii: "t") { return (.time, 3) }
-        case 2:
-            if eq("ts") { return (.time, 1) }
-            if eq("@t") { return (.time, 0) }
-            if eq("@m") { return (.message, 0) }
-            if eq("@l") { return (.level, 0) }
-        case 3:
-            if eq("msg") { return (.message, 0) }
-            if eq("lvl") { return (.level, 0) }
-            if eq("log") { return (.message, 2) }
-            if eq("@mt") { return (.message, 1) }
-        case 4:
-            if eq("time") { return (.time, 0) }
-            if eq("date") { return (.time, 3) }
-            if eq("body") { return (.message, 1) }
-        case 5:
-            if eq("level") { return (.level, 0) }
-            if eq("model") { return (.model, 0) }
-            if eq("event") { return (.message, 1) }
-            if eq("reqId") { return (.requestID, 1) }
-        case 6:
-            if eq("req_id") { return (.requestID, 1) }
-        case 7:
-            if eq("message") { return (.message, 0) }
-            if eq("version") { return (.version, 1) }
-            if eq("asctime") { return (.time, 1) }
-            if eq("modelId") { return (.model, 1) }
-            if eq("traceId") { return (.traceID, 0) }
-            if eq("traceID") { return (.traceID, 0) }
-        case 8:
-            if eq("severity") { return (.level, 1) }
-            if eq("loglevel") { return (.level, 1) }
-            if eq("datetime") { return (.time, 2) }
-            if eq("model_id") { return (.model, 1) }
-            if eq("trace_id") { return (.traceID, 0) }
-            if eq("@message") { return (.message, 0) }
-            if eq("trace.id") { return (.traceID, 0) }
-        case 9:
-            if eq("levelname") { return (.level, 0) }
-            if eq("log.level") { return (.level, 0) }
-            if eq("log_level") { return (.level, 0) }
-            if eq("timestamp") { return (.time, 0) }
-            if eq("eventTime") { return (.time, 2) }
-            if eq("modelName") { return (.model, 0) }
-            if eq("requestId") { return (.requestID, 0) }
-            if eq("requestID") { return (.requestID, 0) }
-        case 10:
-            if eq("@timestamp") { return (.time, 0) }
-            if eq("model_name") { return (.model, 0) }
-            if eq("request_id") { return (.requestID, 0) }
-            if eq("level_name") { return (.level, 0) }
-        case 11:
-            if eq("traceparent") { return (.traceparent, 0) }
-            if eq("otelTraceID") { return (.traceID, 1) }
-            if eq("dd.trace_id") { return (.traceID, 1) }
-        case 12:
-            if eq("x-request-id") { return (.requestID, 0) }
-            if eq("x_request_id") { return (.requestID, 0) }
-            if eq("modelVersion") { return (.version, 0) }
-        case 13:
-            if eq("model_version") { return (.version, 0) }
-            if eq("severity_text") { return (.level, 1) }
-            if eq("correlationId") { return (.requestID, 2) }
-        case 14:
-            if eq("correlation_id") { return (.requestID, 2) }
-        case 17:
-            if eq("served_model_name") { return (.model, 1) }
+        guard n > 0, n <= 24 else { return (.other, 0) }
+        let w0 = word(b, s, n)
+        let w1 = n > 8 ? word(b, s + 8, n - 8) : 0
+        let w2 = n > 16 ? word(b, s + 16, n - 16) : 0
+        switch w0 {
+        case 0x0000000000000074:  // t
+            if n == 1 { return (.time, 3) }
+            return (.other, 0)
+        case 0x0000000000006C40:  // @l
+            if n == 2 { return (.level, 0) }
+            return (.other, 0)
+        case 0x0000000000006D40:  // @m
+            if n == 2 { return (.message, 0) }
+            return (.other, 0)
+        case 0x0000000000007374:  // ts
+            if n == 2 { return (.time, 1) }
+            return (.other, 0)
+        case 0x0000000000007440:  // @t
+            if n == 2 { return (.time, 0) }
+            return (.other, 0)
+        case 0x0000000000676F6C:  // log
+            if n == 3 { return (.message, 2) }
+            return (.other, 0)
+        case 0x000000000067736D:  // msg
+            if n == 3 { return (.message, 0) }
+            return (.other, 0)
+        case 0x00000000006C766C:  // lvl
+            if n == 3 { return (.level, 0) }
+            return (.other, 0)
+        case 0x0000000000746D40:  // @mt
+            if n == 3 { return (.message, 1) }
+            return (.other, 0)
+        case 0x00000000656D6974:  // time
+            if n == 4 { return (.time, 0) }
+            return (.other, 0)
+        case 0x0000000065746164:  // date
+            if n == 4 { return (.time, 3) }
+            return (.other, 0)
+        case 0x0000000079646F62:  // body
+            if n == 4 { return (.message, 1) }
+            return (.other, 0)
+        case 0x0000006449716572:  // reqId
+            if n == 5 { return (.requestID, 1) }
+            return (.other, 0)
+        case 0x0000006C65646F6D:  // model
+            if n == 5 { return (.model, 0) }
+            return (.other, 0)
+        case 0x0000006C6576656C:  // level
+            if n == 5 { return (.level, 0) }
+            return (.other, 0)
+        case 0x000000746E657665:  // event
+            if n == 5 { return (.message, 1) }
+            return (.other, 0)
+        case 0x000064695F716572:  // req_id
+            if n == 6 { return (.requestID, 1) }
+            return (.other, 0)
+        case 0x0044496563617274:  // traceID
+            if n == 7 { return (.traceID, 0) }
+            return (.other, 0)
+        case 0x0064496563617274:  // traceId
+            if n == 7 { return (.traceID, 0) }
+            return (.other, 0)
+        case 0x0064496C65646F6D:  // modelId
+            if n == 7 { return (.model, 1) }
+            return (.other, 0)
+        case 0x006567617373656D:  // message
+            if n == 7 { return (.message, 0) }
+            return (.other, 0)
+        case 0x00656D6974637361:  // asctime
+            if n == 7 { return (.time, 1) }
+            return (.other, 0)
+        case 0x006E6F6973726576:  // version
+            if n == 7 { return (.version, 1) }
+            return (.other, 0)
+        case 0x4974736575716572:  // requestId, requestID
+            if n == 9 && w1 == 0x0000000000000064 { return (.requestID, 0) }
+            if n == 9 && w1 == 0x0000000000000044 { return (.requestID, 0) }
+            return (.other, 0)
+        case 0x5F74736575716572:  // request_id
+            if n == 10 && w1 == 0x0000000000006469 { return (.requestID, 0) }
+            return (.other, 0)
+        case 0x616E5F6C65646F6D:  // model_name
+            if n == 10 && w1 == 0x000000000000656D { return (.model, 0) }
+            return (.other, 0)
+        case 0x616E5F6C6576656C:  // level_name
+            if n == 10 && w1 == 0x000000000000656D { return (.level, 0) }
+            return (.other, 0)
+        case 0x617473656D697440:  // @timestamp
+            if n == 10 && w1 == 0x000000000000706D { return (.time, 0) }
+            return (.other, 0)
+        case 0x636172546C65746F:  // otelTraceID
+            if n == 11 && w1 == 0x0000000000444965 { return (.traceID, 1) }
+            return (.other, 0)
+        case 0x64692E6563617274:  // trace.id
+            if n == 8 { return (.traceID, 0) }
+            return (.other, 0)
+        case 0x64695F6563617274:  // trace_id
+            if n == 8 { return (.traceID, 0) }
+            return (.other, 0)
+        case 0x64695F6C65646F6D:  // model_id
+            if n == 8 { return (.model, 1) }
+            return (.other, 0)
+        case 0x65636172742E6464:  // dd.trace_id
+            if n == 11 && w1 == 0x000000000064695F { return (.traceID, 1) }
+            return (.other, 0)
+        case 0x6567617373656D40:  // @message
+            if n == 8 { return (.message, 0) }
+            return (.other, 0)
+        case 0x656D697465746164:  // datetime
+            if n == 8 { return (.time, 2) }
+            return (.other, 0)
+        case 0x65765F6C65646F6D:  // model_version
+            if n == 13 && w1 == 0x0000006E6F697372 { return (.version, 0) }
+            return (.other, 0)
+        case 0x6576656C2E676F6C:  // log.level
+            if n == 9 && w1 == 0x000000000000006C { return (.level, 0) }
+            return (.other, 0)
+        case 0x6576656C5F676F6C:  // log_level
+            if n == 9 && w1 == 0x000000000000006C { return (.level, 0) }
+            return (.other, 0)
+        case 0x6C6576656C676F6C:  // loglevel
+            if n == 8 { return (.level, 1) }
+            return (.other, 0)
+        case 0x6D5F646576726573:  // served_model_name
+            if n == 17 && w1 == 0x6D616E5F6C65646F && w2 == 0x0000000000000065 { return (.model, 1) }
+            return (.other, 0)
+        case 0x6D614E6C65646F6D:  // modelName
+            if n == 9 && w1 == 0x0000000000000065 { return (.model, 0) }
+            return (.other, 0)
+        case 0x6D616E6C6576656C:  // levelname
+            if n == 9 && w1 == 0x0000000000000065 { return (.level, 0) }
+            return (.other, 0)
+        case 0x6D617473656D6974:  // timestamp
+            if n == 9 && w1 == 0x0000000000000070 { return (.time, 0) }
+            return (.other, 0)
+        case 0x6D6954746E657665:  // eventTime
+            if n == 9 && w1 == 0x0000000000000065 { return (.time, 2) }
+            return (.other, 0)
+        case 0x7261706563617274:  // traceparent
+            if n == 11 && w1 == 0x0000000000746E65 { return (.traceparent, 0) }
+            return (.other, 0)
+        case 0x7265566C65646F6D:  // modelVersion
+            if n == 12 && w1 == 0x000000006E6F6973 { return (.version, 0) }
+            return (.other, 0)
+        case 0x7365757165722D78:  // x-request-id
+            if n == 12 && w1 == 0x0000000064692D74 { return (.requestID, 0) }
+            return (.other, 0)
+        case 0x7365757165725F78:  // x_request_id
+            if n == 12 && w1 == 0x0000000064695F74 { return (.requestID, 0) }
+            return (.other, 0)
+        case 0x74616C6572726F63:  // correlationId, correlation_id
+            if n == 13 && w1 == 0x00000064496E6F69 { return (.requestID, 2) }
+            if n == 14 && w1 == 0x000064695F6E6F69 { return (.requestID, 2) }
+            return (.other, 0)
+        case 0x7974697265766573:  // severity, severity_text
+            if n == 8 { return (.level, 1) }
+            if n == 13 && w1 == 0x000000747865745F { return (.level, 1) }
+            return (.other, 0)
         default:
-            break
+            return (.other, 0)
         }
-        return (.other, 0)
     }
 }

@@ -16,117 +16,150 @@ enum MessageHints {
         let start = Int(span.start)
         let end = min(Int(span.end), start + window)
         let enc = span.encoding
-        var i = start
+        // `key=value` pairs of the names that matter.
+        var i = b.findNear(61, from: start, to: end)
         while i < end {
-            let c = b[i]
-            switch c {
-            case 39, 34:  // ' "
-                if s.model.isPresent { break }
-                let close = b.find(c, or: 32, from: i + 1, to: min(end, i + 131))
-                guard close < end, b[close] == c, close > i + 1 else { break }
-                if glog || wordBefore(b, i, start, "model") {
-                    var e = close
-                    if glog { e = instanceStripped(b, i + 1, close) }
-                    s.model = ValueSpan(i + 1, e, enc)
-                    versionAfter(b, close + 1, end, enc, &s)
-                    i = close + 1
-                    continue
-                }
-                // `'x' version 4`.
-                if b.has(" version ", at: close + 1) {
-                    s.model = ValueSpan(i + 1, close, enc)
-                    versionAfter(b, close + 1, end, enc, &s)
-                    i = close + 1
-                    continue
-                }
-            case 47:  // /
-                if s.model.isPresent { break }
-                if b.has("/models/", at: i) {
-                    let ms = i + 8
-                    let me = segmentEnd(b, ms, end)
-                    if me > ms {
-                        s.model = ValueSpan(ms, me, enc)
-                        if b.has("/versions/", at: me) {
-                            let ve = segmentEnd(b, me + 10, end)
-                            if ve > me + 10 { s.version = ValueSpan(me + 10, ve, enc) }
-                        }
-                        i = me
-                        continue
-                    }
-                } else if b.has("/predictions/", at: i) {
-                    let ms = i + 13
-                    let me = segmentEnd(b, ms, end)
-                    if me > ms {
-                        s.model = ValueSpan(ms, me, enc)
-                        if me < end, b[me] == 47 {
-                            let ve = segmentEnd(b, me + 1, end)
-                            if ve > me + 1 { s.version = ValueSpan(me + 1, ve, enc) }
-                        }
-                        i = me
-                        continue
-                    }
-                }
-            case 61:  // =
-                var ks = i
-                while ks > start, Bytes.isWordByte(b[ks - 1]) { ks -= 1 }
-                guard ks < i else { break }
-                let (role, _) = KeyRoles.role(b, ks, i)
-                switch role {
-                case .model, .version, .requestID, .traceID, .traceparent:
-                    var vs = i + 1
-                    var ve: Int
-                    if vs < end, b[vs] == 39 || b[vs] == 34 {
-                        let q = b[vs]
-                        vs += 1
-                        ve = b.find(q, from: vs, to: end)
-                    } else {
-                        ve = vs
-                        while ve < end {
-                            let d = b[ve]
-                            if d == 32 || d == 44 || d == 59 || d == 41 || d == 93 || d == 9 { break }
-                            ve += 1
-                        }
-                    }
-                    if ve > vs { s.assign(role, rank: 1, value: ValueSpan(vs, ve, enc), isString: true, b, ReceiveContext.zero) }
-                    i = ve
-                    continue
-                default:
-                    break
-                }
-            case 58:  // :
-                if s.model.isPresent { break }
-                if wordBefore(b, i, start, "model") {
-                    let vs = b.skipSpaces(i + 1)
-                    var ve = vs
-                    while ve < end, Bytes.isWordByte(b[ve]) || b[ve] == 47 { ve += 1 }
-                    while ve > vs, b[ve - 1] == 46 { ve -= 1 }  // a sentence's full stop
-                    if ve > vs, vs > i + 1 || vs == i + 1 {
-                        s.model = ValueSpan(vs, ve, enc)
-                        i = ve
-                        continue
-                    }
-                }
-                if glog, i + 1 < end, b[i + 1] == 32,
-                   wordBefore(b, i, start, "loading") || wordBefore(b, i, start, "ModelInstanceInitialize") {
-                    let vs = i + 2
-                    var ve = vs
-                    while ve < end, Bytes.isWordByte(b[ve]) { ve += 1 }
-                    if ve > vs {
-                        s.model = ValueSpan(vs, instanceStripped(b, vs, ve), enc)
-                        if ve < end, b[ve] == 58 {
-                            var ne = ve + 1
-                            while ne < end, Bytes.isDigit(b[ne]) { ne += 1 }
-                            if ne > ve + 1, !s.version.isPresent { s.version = ValueSpan(ve + 1, ne, enc) }
-                        }
-                        i = ve
-                        continue
-                    }
-                }
-            default:
-                break
-            }
-            i += 1
+            i = equals(b, i, start, end, enc, &s)
+            i = b.findNear(61, from: i, to: end)
         }
+        // Quoted names: `model 'x'`, `'x' version 4`, and in glog the first quoted name.
+        i = start
+        while !s.model.isPresent, i < end {
+            i = b.find(39, or: 34, from: i, to: end)
+            guard i < end else { break }
+            i = quoted(b, i, start, end, glog: glog, enc, &s)
+        }
+        // HTTP paths.
+        i = start
+        while !s.model.isPresent, i < end {
+            i = b.findNear(47, from: i, to: end)
+            guard i < end else { break }
+            i = path(b, i, end, enc, &s)
+        }
+        // `model: x`, and Triton's `loading: x:3`, `ModelInstanceInitialize: x_0_1`.
+        i = start
+        while !s.model.isPresent, i < end {
+            i = b.findNear(58, from: i, to: end)
+            guard i < end else { break }
+            i = colon(b, i, start, end, glog: glog, enc, &s)
+        }
+    }
+
+    /// `key=value` at the `=` at `i`; returns where to look on.
+    static func equals(_ b: Bytes, _ i: Int, _ start: Int, _ end: Int, _ enc: ValueEncoding, _ s: inout LineScan) -> Int {
+        var ks = i
+        while ks > start, Bytes.isWordByte(b[ks - 1]) { ks -= 1 }
+        guard ks < i else { return i + 1 }
+        let (role, _) = KeyRoles.role(b, ks, i)
+        switch role {
+        case .model, .version, .requestID, .traceID, .traceparent:
+            var vs = i + 1
+            var ve: Int
+            if vs < end, b[vs] == 39 || b[vs] == 34 {
+                let q = b[vs]
+                vs += 1
+                ve = b.find(q, from: vs, to: end)
+            } else {
+                ve = vs
+                while ve < end, !Bytes.isValueEnd(b[ve]) { ve += 1 }
+            }
+            if ve > vs { s.assign(role, rank: 1, value: ValueSpan(vs, ve, enc), isString: true, b, ReceiveContext.zero) }
+            return ve
+        default:
+            return i + 1
+        }
+    }
+
+    /// A quote at `i`; returns where to look on.
+    static func quoted(_ b: Bytes, _ i: Int, _ start: Int, _ end: Int, glog: Bool, _ enc: ValueEncoding,
+                       _ s: inout LineScan) -> Int {
+        let c = b[i]
+        let close = b.find(c, or: 32, from: i + 1, to: min(end, i + 131))
+        guard close < end, b[close] == c, close > i + 1 else { return i + 1 }
+        if (glog && looksLikeName(b, i + 1, close)) || wordBefore(b, i, start, "model") {
+            var e = close
+            if glog { e = instanceStripped(b, i + 1, close) }
+            s.model = ValueSpan(i + 1, e, enc)
+            versionAfter(b, close + 1, end, enc, &s)
+            return close + 1
+        }
+        if b.has(" version ", at: close + 1) {
+            s.model = ValueSpan(i + 1, close, enc)
+            versionAfter(b, close + 1, end, enc, &s)
+            return close + 1
+        }
+        return close + 1
+    }
+
+    /// A model-like name: word bytes only, not a hexadecimal address or a number.
+    static func looksLikeName(_ b: Bytes, _ s: Int, _ e: Int) -> Bool {
+        guard e - s <= 128, !b.has("0x", at: s) else { return false }
+        var letters = false
+        for k in s..<e {
+            let c = b[k]
+            guard Bytes.isWordByte(c) else { return false }
+            if Bytes.isLetter(c) { letters = true }
+        }
+        return letters
+    }
+
+    /// A `/` at `i`: `/models/x...`, `/predictions/x/v`; returns where to look on.
+    static func path(_ b: Bytes, _ i: Int, _ end: Int, _ enc: ValueEncoding, _ s: inout LineScan) -> Int {
+        if b.has("/models/", at: i) {
+            let ms = i + 8
+            let me = segmentEnd(b, ms, end)
+            if me > ms {
+                s.model = ValueSpan(ms, me, enc)
+                if b.has("/versions/", at: me) {
+                    let ve = segmentEnd(b, me + 10, end)
+                    if ve > me + 10, !s.version.isPresent { s.version = ValueSpan(me + 10, ve, enc) }
+                }
+                return me
+            }
+        } else if b.has("/predictions/", at: i) {
+            let ms = i + 13
+            let me = segmentEnd(b, ms, end)
+            if me > ms {
+                s.model = ValueSpan(ms, me, enc)
+                if me < end, b[me] == 47 {
+                    let ve = segmentEnd(b, me + 1, end)
+                    if ve > me + 1, !s.version.isPresent { s.version = ValueSpan(me + 1, ve, enc) }
+                }
+                return me
+            }
+        }
+        return i + 1
+    }
+
+    /// A `:` at `i`: `model: x`, and in glog `loading: x:3`, `ModelInstanceInitialize: x_0_1`.
+    static func colon(_ b: Bytes, _ i: Int, _ start: Int, _ end: Int, glog: Bool, _ enc: ValueEncoding,
+                      _ s: inout LineScan) -> Int {
+        if wordBefore(b, i, start, "model") {
+            let vs = b.skipSpaces(i + 1)
+            var ve = vs
+            while ve < end, Bytes.isWordByte(b[ve]) || b[ve] == 47 { ve += 1 }
+            while ve > vs, b[ve - 1] == 46 { ve -= 1 }  // a sentence's full stop
+            if ve > vs {
+                s.model = ValueSpan(vs, ve, enc)
+                return ve
+            }
+        }
+        if glog, i + 1 < end, b[i + 1] == 32,
+           wordBefore(b, i, start, "loading") || wordBefore(b, i, start, "ModelInstanceInitialize") {
+            let vs = i + 2
+            var ve = vs
+            while ve < end, Bytes.isWordByte(b[ve]) { ve += 1 }
+            if ve > vs {
+                s.model = ValueSpan(vs, instanceStripped(b, vs, ve), enc)
+                if ve < end, b[ve] == 58 {
+                    var ne = ve + 1
+                    while ne < end, Bytes.isDigit(b[ne]) { ne += 1 }
+                    if ne > ve + 1, !s.version.isPresent { s.version = ValueSpan(ve + 1, ne, enc) }
+                }
+                return ve
+            }
+        }
+        return i + 1
     }
 
     /// Whether `word` (any case) ends right before `i`, after at most one space, as a whole word.

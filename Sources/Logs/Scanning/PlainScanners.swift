@@ -196,7 +196,7 @@ enum PlainScanners {
                     if !s.message.isPresent { s.message = ValueSpan(rest, n) }
                     return
                 }
-                s.fields.removeSubrange(before...)
+                s.fields.truncate(to: before)
                 s.level = .unknown
                 s.model = .none; s.version = .none; s.requestID = .none; s.traceID = .none
                 s.message = .none; s.messageRank = .max; s.levelRank = .max

@@ -255,10 +255,8 @@ enum LogfmtLineScanner {
                 isString = true
                 i = min(j + 1, n)
             } else {
-                let ve = b.find(32, from: i)
-                var e = ve
-                while e > i, b[e - 1] == 9 { e -= 1 }
-                value = ValueSpan(i, e)
+                let ve = b.find(32, or: 9, from: i, to: n)
+                value = ValueSpan(i, ve)
                 isString = true
                 i = ve
             }
