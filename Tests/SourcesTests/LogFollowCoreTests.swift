@@ -357,6 +357,22 @@ import Testing
         #expect(f.reports.map(\.pattern) == ["/logs/*.log", "/logs/*.log"])
     }
 
+    @Test func finishDeliversTheLastLineWithoutANewlineAndStops() {
+        let fs = MemoryFileSystem()
+        fs.append(path, "a\nb without newline")
+        let f = follower(fs, start: .beginning)
+        #expect(f.poll(now: ms(0)).texts == ["a"])
+        #expect(!f.hasMoreToRead)
+        let last = f.finish(now: ms(1))
+        #expect(last.texts == ["b without newline"])
+        #expect(last.lines.map(\.unterminated) == [true])
+        #expect(last.lines.map(\.sequence) == [2])
+        #expect(fs.openHandles == 0)
+        fs.append(path, "\nmore\n")
+        #expect(f.poll(now: ms(2)).isEmpty)
+        #expect(f.isFinished)
+    }
+
     @Test func longLinesAreCutWithBoundedMemory() {
         let fs = MemoryFileSystem()
         fs.create(path)

@@ -268,6 +268,26 @@ struct LogBatchesView {
 
     // MARK: wake-ups
 
+    @Test func writesToOtherFilesInAWatchedDirectoryCostNoStat() throws {
+        let dir = ScratchDirectory("busy")
+        defer { dir.cleanUp() }
+        appendToFile(dir.file("a.log"), "")
+        appendToFile(dir.file("other.txt"), "")  // created before: a creation does cause a look
+        let fs = CountingFileSystem()
+        let f = LogFollower(patterns: [dir.file("a.log"), dir.file("*.json")],
+                            options: LogFollowOptions(safetyPollMilliseconds: 60_000), fileSystem: fs)
+        _ = f.poll()
+        #expect(f.watchedDirectories == [dir.path])
+        let before = fs.pathStats
+        for i in 0..<50 { appendToFile(dir.file("other.txt"), "noise \(i)\n") }
+        #expect(f.poll().isEmpty)
+        #expect(fs.pathStats == before)
+        appendToFile(dir.file("a.log"), "wanted\n")
+        #expect(f.poll().texts == ["wanted"])
+        appendToFile(dir.file("b.json"), "{}\n")
+        #expect(f.poll().texts == ["{}"])
+    }
+
     /// Lines written one at a time into an idle follower: each is delivered well within
     /// 250 ms (the median is asserted; the maximum only loosely, as other tests run in
     /// parallel on the same cores).

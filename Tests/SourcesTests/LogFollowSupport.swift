@@ -223,3 +223,24 @@ extension Array where Element == LogBatch {
 
 /// Milliseconds on a virtual monotonic clock, as the follower's nanoseconds.
 func ms(_ value: Int) -> UInt64 { UInt64(value) * 1_000_000 }
+
+/// The real file system, counting `stat` calls on paths.
+final class CountingFileSystem: LogFileSystem {
+    private let real = SystemLogFileSystem()
+    private let count = Atomic<Int>(0)
+
+    var pathStats: Int { count.load(ordering: .relaxed) }
+
+    func statPath(_ path: String) -> LogStatResult {
+        count.add(1, ordering: .relaxed)
+        return real.statPath(path)
+    }
+    func openFile(_ path: String) -> LogOpenResult { real.openFile(path) }
+    func statHandle(_ handle: Int32) -> LogStatResult { real.statHandle(handle) }
+    func readAt(_ handle: Int32, offset: Int64, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        real.readAt(handle, offset: offset, into: buffer)
+    }
+    func closeHandle(_ handle: Int32) { real.closeHandle(handle) }
+    func globPaths(_ pattern: String) -> [String] { real.globPaths(pattern) }
+    func listDirectory(_ directory: String) -> [String]? { real.listDirectory(directory) }
+}

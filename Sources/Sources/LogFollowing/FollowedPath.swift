@@ -150,6 +150,17 @@ struct FollowedPath {
         }
     }
 
+    /// Reading ends: the rest of the open file is read, a held partial line delivered as
+    /// unterminated, and the file closed.
+    mutating func finish(_ ctx: PollContext, into batch: inout LogBatch) {
+        guard var f = file else { return }
+        while true {
+            let (got, more) = readAvailable(&f, ctx, &batch)
+            if got == 0 || !more { break }
+        }
+        close(&f, ctx, &batch, rotated: false)
+    }
+
     /// Closes without delivering anything (the follower is being torn down).
     mutating func abandon(_ fs: any LogFileSystem) {
         if let f = file { fs.closeHandle(f.handle) }

@@ -16,6 +16,8 @@ final class InotifyWatcher {
         var any = false
         /// Entries were created, deleted or renamed, a watch went away, or the queue overflowed.
         var entriesChanged = false
+        /// A file was written or its attributes changed, and `isRelevant` accepted its name.
+        var relevantChange = false
     }
 
     init?() {
@@ -50,8 +52,9 @@ final class InotifyWatcher {
         #endif
     }
 
-    /// Reads every queued event without blocking.
-    func drain() -> Drained {
+    /// Reads every queued event without blocking. Writes and attribute changes count only
+    /// for names `isRelevant` accepts (a busy directory's other files do not cause polls).
+    func drain(isRelevant: (String) -> Bool) -> Drained {
         var result = Drained()
         #if os(Linux)
         let structural = UInt32(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF
@@ -68,7 +71,13 @@ final class InotifyWatcher {
                     let wd = raw.loadUnaligned(fromByteOffset: offset, as: Int32.self)
                     let mask = raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
                     let len = raw.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self)
-                    if mask & structural != 0 { result.entriesChanged = true }
+                    if mask & structural != 0 {
+                        result.entriesChanged = true
+                    } else if !result.relevantChange {
+                        let name = len == 0 ? "" : raw[(offset + headerSize)..<(offset + headerSize + Int(len))]
+                            .withUnsafeBytes { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                        if name.isEmpty || isRelevant(name) { result.relevantChange = true }
+                    }
                     if mask & UInt32(IN_IGNORED) != 0, let dir = directoryByDescriptor.removeValue(forKey: wd) {
                         descriptorByDirectory[dir] = nil
                     }

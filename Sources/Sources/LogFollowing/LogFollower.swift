@@ -1,10 +1,20 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Follows files and globs like `tail -F`, one `poll()` at a time.
 ///
 /// `poll()` never blocks: it stats every followed path, reads what is new (at most
 /// `maxBytesPerPoll` per file), and returns complete lines with per-path sequence numbers.
 /// When to call it: when `wakeFileDescriptor` (inotify) is readable, after
 /// `suggestedTimeoutMilliseconds` otherwise, and at once while `hasMoreToRead`.
-/// `LogFollowerThread` does exactly that on a thread of its own.
+/// `LogFollowerThread` does exactly that on a thread of its own. To read files once and
+/// stop (no following), call `poll()` while `hasMoreToRead`, then `finish()` for the last
+/// lines without a newline.
 ///
 /// Not thread-safe: one owner calls `poll()`.
 public final class LogFollower {
@@ -21,6 +31,8 @@ public final class LogFollower {
     private var polls = 0
     private var lastRescan: UInt64 = 0
     public private(set) var hasMoreToRead = false
+    /// `finish()` was called: polls return nothing more.
+    public private(set) var isFinished = false
 
     public init(patterns: [String], options: LogFollowOptions = LogFollowOptions(),
                 fileSystem: any LogFileSystem = SystemLogFileSystem()) {
@@ -58,9 +70,18 @@ public final class LogFollower {
     /// Reads what is new in every followed file. Batches come in path order, one per path
     /// that has lines or notices; within a batch lines are in file order.
     public func poll(now: UInt64 = SystemClock().monotonicNanoseconds()) -> [LogBatch] {
+        guard !isFinished else { return [] }
         var rescan = polls == 0 || inotify == nil
             || now &- lastRescan >= UInt64(options.safetyPollMilliseconds) * 1_000_000
-        if let inotify, inotify.drain().entriesChanged { rescan = true }
+        // Without a reason to look (a safety poll, a followed file written, entries changed,
+        // more to read, a rotated file still draining), a wake-up costs no stat at all.
+        var look = rescan || hasMoreToRead || order.contains { files[$0]?.status == .draining }
+        if let inotify {
+            let drained = inotify.drain(isRelevant: isRelevantName)
+            if drained.entriesChanged { rescan = true }
+            if drained.entriesChanged || drained.relevantChange { look = true }
+        }
+        guard look else { return [] }
         var batches: [LogBatch] = []
         if rescan {
             lastRescan = now
@@ -90,8 +111,35 @@ public final class LogFollower {
         return batches
     }
 
+    /// Ends reading (`modelwatch logs` without `--follow`, or a shutdown that wants every
+    /// byte): reads what is left of every open file, delivers held partial lines (marked
+    /// `unterminated`) and closes the files. Later polls return nothing.
+    public func finish(now: UInt64 = SystemClock().monotonicNanoseconds()) -> [LogBatch] {
+        guard !isFinished else { return [] }
+        var batches = poll(now: now)
+        let ctx = PollContext(fs: fs, options: options, now: now, scratch: scratch)
+        for path in order {
+            guard var followed = files[path] else { continue }
+            files[path] = nil
+            var batch = LogBatch(path: path)
+            followed.finish(ctx, into: &batch)
+            files[path] = followed
+            guard !batch.lines.isEmpty || !batch.notices.isEmpty else { continue }
+            if let i = batches.firstIndex(where: { $0.path == path }) {
+                batches[i].lines += batch.lines
+                batches[i].notices += batch.notices
+            } else {
+                batches.append(batch)
+            }
+        }
+        isFinished = true
+        hasMoreToRead = false
+        return batches
+    }
+
     private func add(_ path: String, pattern: String?, applyStart: Bool) {
         guard files[path] == nil else { return }
+        followedNames.insert(splitPath(path).name)
         files[path] = FollowedPath(path: path, pattern: pattern, maxLineBytes: options.maxLineBytes,
                                    applyStart: applyStart,
                                    nextSequence: forgottenSequences.removeValue(forKey: path) ?? 1)
@@ -123,6 +171,16 @@ public final class LogFollower {
             }
         }
     }
+
+    /// Whether a name in a watched directory may be a followed file: one of their names, or
+    /// a match for the last component of a glob.
+    private func isRelevantName(_ name: String) -> Bool {
+        if followedNames.contains(name) { return true }
+        return globNames.contains { fnmatch($0, name, 0) == 0 }
+    }
+
+    private var followedNames: Set<String> = []
+    private lazy var globNames: [String] = patterns.filter(Self.isGlob).map { splitPath($0).name }
 
     static func isGlob(_ pattern: String) -> Bool { pattern.contains { $0 == "*" || $0 == "?" || $0 == "[" } }
 
