@@ -323,6 +323,26 @@ struct LogBatchesView {
         #expect(sorted.last! < 2000)
     }
 
+    /// Kubernetes' /var/log/containers/*.log are symlinks into /var/log/pods: the writes
+    /// happen in the target's directory, which is watched too.
+    @Test func aSymlinkedLogWakesTheThreadThroughItsTargetsDirectory() throws {
+        let dir = ScratchDirectory("symlink")
+        defer { dir.cleanUp() }
+        try FileManager.default.createDirectory(atPath: dir.file("pods/p1"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: dir.file("containers"), withIntermediateDirectories: true)
+        appendToFile(dir.file("pods/p1/0.log"), "")
+        #expect(symlink(dir.file("pods/p1/0.log"), dir.file("containers/p1.log")) == 0)
+        let collector = BatchCollector()
+        let thread = LogFollowerThread(patterns: [dir.file("containers/*.log")],
+                                       options: LogFollowOptions(safetyPollMilliseconds: 30_000),
+                                       deliver: collector.deliver)
+        thread.start()
+        defer { thread.stop() }
+        #expect(collector.wait(seconds: 5) { _ in thread.polls > 0 })
+        appendToFile(dir.file("pods/p1/0.log"), "through the link\n")
+        #expect(collector.wait(seconds: 5) { $0.texts(dir.file("containers/p1.log")) == ["through the link"] })
+    }
+
     @Test func aNewFileInAWatchedDirectoryWakesTheThread() throws {
         let dir = ScratchDirectory("wake")
         defer { dir.cleanUp() }

@@ -62,6 +62,12 @@ public protocol LogFileSystem: Sendable {
     func globPaths(_ pattern: String) -> [String]
     /// Entry names of a directory (no `.`/`..`), or nil when it cannot be listed.
     func listDirectory(_ directory: String) -> [String]?
+    /// The path with every symlink resolved, or nil (only used to watch the right directory).
+    func resolvedPath(_ path: String) -> String?
+}
+
+public extension LogFileSystem {
+    func resolvedPath(_ path: String) -> String? { nil }
 }
 
 /// `LogFileSystem` on the real system calls.
@@ -123,6 +129,12 @@ public struct SystemLogFileSystem: LogFileSystem {
             if name != "." && name != ".." { names.append(name) }
         }
         return names
+    }
+
+    public func resolvedPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     static func statError(_ e: Int32) -> LogStatResult {

@@ -58,8 +58,13 @@ public final class LogFollower {
     /// The longest the caller should wait before the next `poll()`.
     public var suggestedTimeoutMilliseconds: Int {
         if hasMoreToRead { return 0 }
-        return inotify != nil ? options.safetyPollMilliseconds : options.pollIntervalMilliseconds
+        return timedPolling ? options.pollIntervalMilliseconds : options.safetyPollMilliseconds
     }
+
+    /// Without inotify, or when a directory could not be watched (the watch limit, say),
+    /// every poll is a timed one at the poll interval.
+    private var timedPolling: Bool { inotify == nil || watchIncomplete }
+    private var watchIncomplete = false
 
     /// One row per followed path, in the order given (glob matches sorted).
     public var reports: [FollowedFileReport] { order.compactMap { files[$0]?.report } }
@@ -71,7 +76,7 @@ public final class LogFollower {
     /// that has lines or notices; within a batch lines are in file order.
     public func poll(now: UInt64 = SystemClock().monotonicNanoseconds()) -> [LogBatch] {
         guard !isFinished else { return [] }
-        var rescan = polls == 0 || inotify == nil
+        var rescan = polls == 0 || timedPolling
             || now &- lastRescan >= UInt64(options.safetyPollMilliseconds) * 1_000_000
         // Without a reason to look (a safety poll, a followed file written, entries changed,
         // more to read, a rotated file still draining), a wake-up costs no stat at all.
@@ -159,17 +164,34 @@ public final class LogFollower {
     /// their nearest existing ancestor so that the directory's creation wakes us too.
     private func watchDirectories(_ inotify: InotifyWatcher) {
         var wanted: Set<String> = []
-        for path in order { wanted.insert(splitPath(path).directory) }
+        for path in order {
+            wanted.insert(splitPath(path).directory)
+            // A symlink (Kubernetes' /var/log/containers/*.log) is written where it points.
+            if let target = fs.resolvedPath(path), target != path {
+                let (directory, name) = splitPath(target)
+                wanted.insert(directory)
+                followedNames.insert(name)
+            }
+        }
         for pattern in patterns where Self.isGlob(pattern) { wanted.insert(Self.fixedDirectory(of: pattern)) }
+        var incomplete = false
         for directory in wanted.sorted() {
             var dir = directory
             while true {
-                if case .info(let i) = fs.statPath(dir), i.kind == .directory, inotify.watch(dir) { break }
+                if case .info(let i) = fs.statPath(dir), i.kind == .directory {
+                    if inotify.watch(dir) { break }
+                    incomplete = true  // it exists but cannot be watched
+                    break
+                }
                 let parent = splitPath(dir).directory
-                if parent == dir { break }
+                if parent == dir {
+                    incomplete = true
+                    break
+                }
                 dir = parent
             }
         }
+        watchIncomplete = incomplete
     }
 
     /// Whether a name in a watched directory may be a followed file: one of their names, or
