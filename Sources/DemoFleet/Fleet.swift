@@ -58,7 +58,7 @@ public struct Fleet: Sendable {
         switch target {
         case "triton-a": return triton.exposition(now: integratedSeconds)
         case "vllm-0": return vllm.exposition()
-        case "kserve-churn": return churn.exposition()
+        case "kserve-churn": return churn.exposition(now: integratedSeconds)
         case "kserve-credit": return credit.exposition()
         default: return nil
         }
@@ -71,7 +71,8 @@ public struct Fleet: Sendable {
     }
 
     /// The scripted scenario, as offsets within each 600 s cycle: the fraud-detector incident on
-    /// triton-a (100-400 s) and the silent input drift of credit-scorer on kserve-credit (180-520 s).
+    /// triton-a (100-400 s), the silent input drift of credit-scorer on kserve-credit (180-520 s)
+    /// and churn-predictor's canary on kserve-churn (440-560 s).
     public var scenario: [ScenarioEvent] { Fleet.scriptedScenario }
 
     /// The events of the cycle that contains `elapsed`, placed on the absolute demo timeline.
@@ -97,8 +98,12 @@ public struct Fleet: Sendable {
                       description: "credit-scorer input drift: the upstream bureau feed's new schema counts revolving minimum payments in monthly_debt, so debt_to_income shifts up (median about 0.31 -> 0.42; PSI against the window before about 0.6) and prediction scores rise a little. No errors, no latency change: only the feature histograms show it; one warning in kserve-credit.log at 180 s."),
         ScenarioEvent(at: 399_000, target: "triton-a",
                       description: "Rollback: fraud-detector version 3 is loaded again; version 4 is unloaded at 400 s. Latency, errors and GPU memory recover."),
+        ScenarioEvent(at: 440_000, end: 560_000, target: "kserve-churn",
+                      description: "churn-predictor canary (canaryTrafficPercent: 20): revision churn-predictor-predictor-00008 serves about 20% of the requests next to 00007, each with its own pod and queue-proxy series. The canary is a little slower (p99 from the queue-proxy's buckets about +15%, 38 -> 44 ms) and answers about 1.5% of its requests with 500 (00007: about 0.1%). Its pod's start-up lines are in kserve-churn.log at 439 s."),
         ScenarioEvent(at: 520_000, target: "kserve-credit",
                       description: "The bureau feed is back on its previous schema: credit-scorer's debt_to_income and scores return to their usual distribution."),
+        ScenarioEvent(at: 560_000, target: "kserve-churn",
+                      description: "Canary rollback: all of churn-predictor's traffic goes back to revision 00007; the 00008 pod stops (shutdown lines in kserve-churn.log) and its queue-proxy series leave the exposition."),
         ScenarioEvent(at: 600_000, target: "*", description: "The cycle repeats."),
     ]
 
@@ -117,7 +122,8 @@ public struct Fleet: Sendable {
         var r1 = SplitMix64(seed: seed, second: second, stream: 2)
         vllm.step(second: second, rng: &r1, logs: &lines)
         var r2 = SplitMix64(seed: seed, second: second, stream: 3)
-        churn.step(second: second, rng: &r2, logs: &lines)
+        var r5 = SplitMix64(seed: seed, second: second, stream: 6)  // churn-predictor's canary alone
+        churn.step(second: second, rng: &r2, canaryRng: &r5, logs: &lines)
         var r3 = SplitMix64(seed: seed, second: second, stream: 4)
         let scored = credit.step(second: second, rng: &r3, logs: &lines)
         var r4 = SplitMix64(seed: seed, second: second, stream: 5)

@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Fleet exposition")
 struct FleetExpositionTests {
-    static let times: [Int64] = [0, 1, 30, 90, 99, 100, 101, 120, 131, 250, 399, 400, 401, 599, 600, 700, 1001]
+    static let times: [Int64] = [0, 1, 30, 90, 99, 100, 101, 120, 131, 250, 399, 400, 401, 441, 500, 559, 560, 599, 600, 700, 1001]
 
     @Test("every target's exposition parses at many times, with HELP and TYPE for every family",
           arguments: FleetExpositionTests.times)
