@@ -229,6 +229,15 @@ public struct LogAssembler: Sendable {
 
     mutating func emitPending(_ emit: (LogRecord) -> Void) {
         guard hasPending else { return }
+        // A folded record: the continuation lines may name the model or request
+        // (`IllegalStateException: model 'x' is not loaded`).
+        if pendingLines > 1, !pending.model.isPresent || !pending.requestID.isPresent, external == nil {
+            let glog = pending.format == .glog
+            let from = pendingFirstLineLength
+            buffer.withUnsafeBufferPointer { buf in
+                MessageHints.apply(Bytes(buf), ValueSpan(from, buf.count), glog: glog, fillOnly: true, &pending)
+            }
+        }
         withUnsafeMutablePointer(to: &self) { p in
             if let e = p.pointee.external {
                 emit(LogRecord(bytes: Bytes(e, p.pointee.externalCount), owner: UnsafePointer(p)))
@@ -288,11 +297,17 @@ public struct LogAssembler: Sendable {
             pendingStack = true
             return true
         }
+        if Folding.startsCrashReport(b) {
+            // A Go panic or an uncaught Java exception: a record of its own, continued by its stack.
+            noteDetected(detector.detect(b, truncated: truncated, context, &scratch))
+            return false
+        }
         if Folding.isChainedExceptionLine(b) { traceback = 0; return true }
         if traceback == 2, Folding.isPythonExceptionLine(b) { traceback = 0; return true }
         if Folding.isJavaExceptionLine(b) { pendingStack = true; return true }
         let detected = detector.detect(b, truncated: truncated, context, &scratch)
-        if detected == .plain, let f = formatID, f.hasHeaderShape {
+        // A line that starts with an escape sequence is colored output: a record of its own.
+        if detected == .plain, let f = formatID, f.hasHeaderShape, first != 27 {
             bareStreak += 1
             if bareStreak <= options.bareLineLimit { return true }
             // Too many lines in a row without the file's shape: it is plain text now.
@@ -310,7 +325,9 @@ public struct LogAssembler: Sendable {
         guard detected != current else { candidateStreak = 0; return }
         if detected == .plain { return }
         if candidate == detected { candidateStreak += 1 } else { candidate = detected; candidateStreak = 1 }
-        let needed = current == .plain ? (linesRead <= options.sniffLines ? 1 : 2) : 3
+        // From plain text to a shape: quickly. Between two shapes (vLLM's lines and uvicorn's in
+        // one file), only after a long run: records fold the same way under either.
+        let needed = current == .plain ? (linesRead <= options.sniffLines ? 1 : 2) : 16
         if candidateStreak >= needed { switchFormat(to: detected) }
     }
 
@@ -347,7 +364,12 @@ enum Folding {
         b.has("During handling of the above exception", at: 0)
             || b.has("The above exception was the direct cause", at: 0)
             || b.has("Caused by: ", at: 0)
-            || b.has("Exception in thread \"", at: 0)
+    }
+
+    /// `panic: ...`, `fatal error: ...` (Go), `Exception in thread "main" ...` (the JVM's
+    /// uncaught exception): the first line of a crash report printed without a log header.
+    static func startsCrashReport(_ b: Bytes) -> Bool {
+        b.has("panic: ", at: 0) || b.has("fatal error: ", at: 0) || b.has("Exception in thread \"", at: 0)
     }
 
     /// The dotted name at the start, and the index after it (at least one identifier).

@@ -63,8 +63,14 @@ public struct LogRecord {
 
     /// The message, continuation lines included.
     public var message: String {
-        let head = scan.message.isPresent ? Decoding.string(bytes, scan.message)
+        var head = scan.message.isPresent ? Decoding.string(bytes, scan.message)
             : String(decoding: bytes.slice(0, firstLineLength), as: UTF8.self)
+        // A message field's own final line break (Docker's `log`, `print` output) is no content.
+        let kind = scan.format.kind
+        if kind == .json || kind == .logfmt, head.hasSuffix("\n") {
+            head.removeLast()
+            if head.hasSuffix("\r") { head.removeLast() }
+        }
         guard lineCount > 1, firstLineLength < bytes.count else { return head }
         return head + String(decoding: bytes.slice(firstLineLength, bytes.count), as: UTF8.self)
     }

@@ -113,6 +113,8 @@ struct FormatDetector: Sendable {
             let glog = s.format == .glog
             MessageHints.apply(b, s.message, glog: glog, &s)
         }
+        // A bare `version` names a model's version only beside a model (else it is the program's).
+        if s.version.isPresent, s.versionRank >= 2, !s.model.isPresent { s.version = .none }
         // A JSON line without a level whose message starts like a plain line (Docker's
         // json-file `log`, a logger's preformatted message): the level of that line.
         if s.level == .unknown, s.message.isPresent, s.format == .json || s.format == .logfmt {

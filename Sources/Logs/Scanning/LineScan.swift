@@ -146,6 +146,8 @@ struct LineScan: Sendable {
     var messageRank: UInt8 = .max
     var levelRank: UInt8 = .max
     var timeRank: UInt8 = .max
+    var modelRank: UInt8 = .max
+    var versionRank: UInt8 = .max
     /// Set by a custom regular-expression format: its line text, when it differs from the
     /// bytes (invalid UTF-8 repaired before matching). Spans then point into this text.
     var replacementText: [UInt8]?
@@ -160,7 +162,7 @@ struct LineScan: Sendable {
         message = .none
         fields.removeAll()
         model = .none; version = .none; requestID = .none; traceID = .none
-        messageRank = .max; levelRank = .max; timeRank = .max
+        messageRank = .max; levelRank = .max; timeRank = .max; modelRank = .max; versionRank = .max
         replacementText = nil
     }
 
@@ -240,7 +242,7 @@ enum KeyRoles {
             if n == 5 { return (.requestID, 1) }
             return (.other, 0)
         case 0x0000006C65646F6D:  // model
-            if n == 5 { return (.model, 0) }
+            if n == 5 { return (.model, 1) }
             return (.other, 0)
         case 0x0000006C6576656C:  // level
             if n == 5 { return (.level, 0) }
@@ -258,7 +260,7 @@ enum KeyRoles {
             if n == 7 { return (.traceID, 0) }
             return (.other, 0)
         case 0x0064496C65646F6D:  // modelId
-            if n == 7 { return (.model, 1) }
+            if n == 7 { return (.model, 2) }
             return (.other, 0)
         case 0x006567617373656D:  // message
             if n == 7 { return (.message, 0) }
@@ -277,7 +279,7 @@ enum KeyRoles {
             if n == 10 && w1 == 0x0000000000006469 { return (.requestID, 0) }
             return (.other, 0)
         case 0x616E5F6C65646F6D:  // model_name
-            if n == 10 && w1 == 0x000000000000656D { return (.model, 0) }
+            if n == 10 && w1 == 0x000000000000656D { return (.model, 1) }
             return (.other, 0)
         case 0x616E5F6C6576656C:  // level_name
             if n == 10 && w1 == 0x000000000000656D { return (.level, 0) }
@@ -295,7 +297,7 @@ enum KeyRoles {
             if n == 8 { return (.traceID, 0) }
             return (.other, 0)
         case 0x64695F6C65646F6D:  // model_id
-            if n == 8 { return (.model, 1) }
+            if n == 8 { return (.model, 2) }
             return (.other, 0)
         case 0x65636172742E6464:  // dd.trace_id
             if n == 11 && w1 == 0x000000000064695F { return (.traceID, 1) }
@@ -319,10 +321,10 @@ enum KeyRoles {
             if n == 8 { return (.level, 1) }
             return (.other, 0)
         case 0x6D5F646576726573:  // served_model_name
-            if n == 17 && w1 == 0x6D616E5F6C65646F && w2 == 0x0000000000000065 { return (.model, 1) }
+            if n == 17 && w1 == 0x6D616E5F6C65646F && w2 == 0x0000000000000065 { return (.model, 0) }
             return (.other, 0)
         case 0x6D614E6C65646F6D:  // modelName
-            if n == 9 && w1 == 0x0000000000000065 { return (.model, 0) }
+            if n == 9 && w1 == 0x0000000000000065 { return (.model, 1) }
             return (.other, 0)
         case 0x6D616E6C6576656C:  // levelname
             if n == 9 && w1 == 0x0000000000000065 { return (.level, 0) }

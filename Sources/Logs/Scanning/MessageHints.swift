@@ -11,7 +11,9 @@
 enum MessageHints {
     static let window = 4096
 
-    static func apply(_ b: Bytes, _ span: ValueSpan, glog: Bool, _ s: inout LineScan) {
+    /// With `fillOnly`, `key=value` pairs set only what is still missing (continuation lines
+    /// of a record whose first line named some of it).
+    static func apply(_ b: Bytes, _ span: ValueSpan, glog: Bool, fillOnly: Bool = false, _ s: inout LineScan) {
         guard span.isPresent else { return }
         let start = Int(span.start)
         let end = min(Int(span.end), start + window)
@@ -19,7 +21,7 @@ enum MessageHints {
         // `key=value` pairs of the names that matter.
         var i = b.findNear(61, from: start, to: end)
         while i < end {
-            i = equals(b, i, start, end, enc, &s)
+            i = equals(b, i, start, end, enc, fillOnly: fillOnly, &s)
             i = b.findNear(61, from: i, to: end)
         }
         // Quoted names: `model 'x'`, `'x' version 4`, and in glog the first quoted name.
@@ -36,25 +38,47 @@ enum MessageHints {
             guard i < end else { break }
             i = path(b, i, end, enc, &s)
         }
-        // `model: x`, and Triton's `loading: x:3`, `ModelInstanceInitialize: x_0_1`.
+        // `model: x`, `request id: x`, and Triton's `loading: x:3`, `ModelInstanceInitialize: x_0_1`.
         i = start
-        while !s.model.isPresent, i < end {
+        while !s.model.isPresent || !s.requestID.isPresent, i < end {
             i = b.findNear(58, from: i, to: end)
             guard i < end else { break }
             i = colon(b, i, start, end, glog: glog, enc, &s)
         }
+        // `model churn-predictor ...`: the word, then a name with a digit, `-` or `_` in it.
+        i = start
+        while !s.model.isPresent, i + 6 < end {
+            guard let at = b.firstIndex(of: "odel ", from: i + 1, to: end) else { break }
+            i = at + 5
+            guard at >= 1, b[at - 1] | 0x20 == 109, at == start + 1 || !Bytes.isLetter(b[at - 2]) else { continue }
+            var e = i
+            var marked = false
+            while e < end, Bytes.isWordByte(b[e]) {
+                if b[e] == 45 || b[e] == 95 || Bytes.isDigit(b[e]) { marked = true }
+                e += 1
+            }
+            while e > i, b[e - 1] == 46 || b[e - 1] == 45 { e -= 1 }
+            if marked, e > i, Bytes.isLetter(b[i]) {
+                s.model = ValueSpan(i, e, enc)
+                s.modelRank = 9
+                versionAfter(b, e, end, enc, &s)
+            }
+        }
     }
 
     /// `key=value` at the `=` at `i`; returns where to look on.
-    static func equals(_ b: Bytes, _ i: Int, _ start: Int, _ end: Int, _ enc: ValueEncoding, _ s: inout LineScan) -> Int {
+    static func equals(_ b: Bytes, _ i: Int, _ start: Int, _ end: Int, _ enc: ValueEncoding, fillOnly: Bool,
+                       _ s: inout LineScan) -> Int {
         var ks = i
         while ks > start, Bytes.isWordByte(b[ks - 1]) { ks -= 1 }
         guard ks < i else { return i + 1 }
-        let (role, _) = KeyRoles.role(b, ks, i)
+        let (role, rank) = KeyRoles.role(b, ks, i)
         switch role {
         case .model, .version, .requestID, .traceID, .traceparent:
             var vs = i + 1
             var ve: Int
+            // `['x']` (a Python list of one name, as vLLM prints `served_model_name`).
+            if vs + 1 < end, b[vs] == 91, b[vs + 1] == 39 || b[vs + 1] == 34 { vs += 1 }
             if vs < end, b[vs] == 39 || b[vs] == 34 {
                 let q = b[vs]
                 vs += 1
@@ -63,11 +87,26 @@ enum MessageHints {
                 ve = vs
                 while ve < end, !Bytes.isValueEnd(b[ve]) { ve += 1 }
             }
-            if ve > vs { s.assign(role, rank: 1, value: ValueSpan(vs, ve, enc), isString: true, b, ReceiveContext.zero) }
+            let present: Bool
+            switch role {
+            case .model: present = s.model.isPresent
+            case .version: present = s.version.isPresent
+            case .requestID: present = s.requestID.isPresent
+            default: present = s.traceID.isPresent
+            }
+            if ve > vs, !(fillOnly && present), !isPlaceholder(b, vs, ve) {
+                s.assign(role, rank: rank &+ 1, value: ValueSpan(vs, ve, enc), isString: true, b, ReceiveContext.zero)
+            }
             return ve
         default:
             return i + 1
         }
+    }
+
+    /// `N.A.`, `-`, `none`, `null`: a value that says there is none.
+    static func isPlaceholder(_ b: Bytes, _ s: Int, _ e: Int) -> Bool {
+        b.equalsIgnoringCase(s, e, "N.A.") || b.equalsIgnoringCase(s, e, "-") || b.equalsIgnoringCase(s, e, "none")
+            || b.equalsIgnoringCase(s, e, "null") || b.equalsIgnoringCase(s, e, "n/a")
     }
 
     /// A quote at `i`; returns where to look on.
@@ -76,7 +115,7 @@ enum MessageHints {
         let c = b[i]
         let close = b.find(c, or: 32, from: i + 1, to: min(end, i + 131))
         guard close < end, b[close] == c, close > i + 1 else { return i + 1 }
-        if (glog && looksLikeName(b, i + 1, close)) || wordBefore(b, i, start, "model") {
+        if (glog && c == 39 && looksLikeName(b, i + 1, close)) || wordBefore(b, i, start, "model") {
             var e = close
             if glog { e = instanceStripped(b, i + 1, close) }
             s.model = ValueSpan(i + 1, e, enc)
@@ -134,6 +173,23 @@ enum MessageHints {
     /// A `:` at `i`: `model: x`, and in glog `loading: x:3`, `ModelInstanceInitialize: x_0_1`.
     static func colon(_ b: Bytes, _ i: Int, _ start: Int, _ end: Int, glog: Bool, _ enc: ValueEncoding,
                       _ s: inout LineScan) -> Int {
+        if !s.requestID.isPresent,
+           wordBefore(b, i, start, "requestId") || wordBefore(b, i, start, "request_id")
+            || wordBefore(b, i, start, "request id") || wordBefore(b, i, start, "trace_id") {
+            let vs = b.skipSpaces(i + 1)
+            var ve = vs
+            while ve < end, !Bytes.isValueEnd(b[ve]) { ve += 1 }
+            while ve > vs, b[ve - 1] == 46 { ve -= 1 }
+            if ve > vs, !isPlaceholder(b, vs, ve) {
+                if b[i - 1] == 100 && b[i - 2] == 105 && b[i - 3] == 95 && b[i - 4] == 101 {  // trace_id
+                    if !s.traceID.isPresent { s.traceID = ValueSpan(vs, ve, enc) }
+                } else {
+                    s.requestID = ValueSpan(vs, ve, enc)
+                }
+            }
+            return max(ve, i + 1)
+        }
+        if s.model.isPresent { return i + 1 }
         if wordBefore(b, i, start, "model") {
             let vs = b.skipSpaces(i + 1)
             var ve = vs

@@ -90,8 +90,22 @@ enum PlainScanners {
     static func firstLevelWord(_ b: Bytes, from i: Int) -> LogLevel? {
         let end = min(b.count, i + 256)
         var k = i
+        var boundary = true
         while k < end {
-            guard Bytes.isUpper(b[k]), k == i || !Bytes.isLetter(b[k - 1]) else { k += 1; continue }
+            // An escape sequence (`ESC [ 32 m`, a color) is a word boundary, not part of a word.
+            if b[k] == 27, k + 1 < end, b[k + 1] == 91 {
+                k += 2
+                while k < end, !(b[k] >= 64 && b[k] <= 126) { k += 1 }
+                k += 1
+                boundary = true
+                continue
+            }
+            guard Bytes.isUpper(b[k]), boundary || !Bytes.isLetter(b[k - 1]) else {
+                boundary = false
+                k += 1
+                continue
+            }
+            boundary = false
             var e = k
             while e < end, Bytes.isLetter(b[e]) { e += 1 }
             if e - k >= 3, e == b.count || !Bytes.isLetter(b[e]), let level = LevelParsing.upperWord(b, k, e) {
@@ -129,6 +143,26 @@ enum PlainScanners {
             s.fields.append(FieldSpan(implied: .caller, value: span))
             i = after
             if i < b.count, b[i] == 32 { i += 1 }
+        }
+        // A quoted message: Triton 24.x quotes and escapes its messages
+        // (`model_lifecycle.cc:838] "successfully loaded 'x'"`); Kubernetes' structured klog
+        // follows the quoted message with `key="value"` pairs.
+        if i + 1 < b.count, b[i] == 34 {
+            let (close, escaped) = JSONLineScanner.string(b, i + 1)
+            if close == b.count - 1 {
+                s.message = ValueSpan(i + 1, close, escaped ? .json : .raw)
+                return true
+            }
+            if close + 1 < b.count, b[close + 1] == 32 {
+                let before = s.fields.count
+                if LogfmtLineScanner.scan(b, from: close + 2, strict: false, into: &s, context, custom: CustomKeys(nil)) {
+                    s.message = ValueSpan(i + 1, close, escaped ? .json : .raw)
+                    s.messageRank = 0
+                    s.level = level
+                    return true
+                }
+                s.fields.truncate(to: before)
+            }
         }
         s.message = ValueSpan(i, b.count)
         return true
@@ -222,7 +256,9 @@ enum PlainScanners {
                 s.fields.append(FieldSpan(implied: .thread, value: ValueSpan(i, t1)))
                 s.fields.append(FieldSpan(implied: .logger, value: ValueSpan(l1, t2)))
                 torchServeWorker(b, i, t1, &s)
-                i = d + 1
+                // The message starts after `- `, its own indentation kept.
+                s.message = ValueSpan(min(n, d + 2), n)
+                return
             }
         }
         // Spring Boot: `1234 --- [main] c.e.App : msg`.
@@ -230,14 +266,18 @@ enum PlainScanners {
         if pe > i, Bytes.isDigit(b[i]), b.has(" --- ", at: pe) {
             var j = pe + 5
             s.fields.append(FieldSpan(implied: .pid, value: ValueSpan(i, pe)))
-            while j < n, b[j] == 91 {
+            // `[main]` is the thread; Spring Boot 3.2 puts the application's name first: `[app] [main]`.
+            var groups: [ValueSpan] = []
+            while j < n, b[j] == 91, groups.count < 2 {
                 let close = b.find(93, from: j, to: min(n, j + 128))
                 guard close < n else { break }
                 var ts = j + 1
                 while ts < close, b[ts] == 32 { ts += 1 }
-                s.fields.append(FieldSpan(implied: .thread, value: ValueSpan(ts, close)))
+                groups.append(ValueSpan(ts, close))
                 j = b.skipSpaces(close + 1)
             }
+            if groups.count == 2 { s.fields.append(FieldSpan(implied: .app, value: groups[0])) }
+            if let thread = groups.last { s.fields.append(FieldSpan(implied: .thread, value: thread)) }
             let le = tokenEnd(b, j)
             let colon = b.skipSpaces(le)
             if le > j, colon < n, b[colon] == 58 {
@@ -410,7 +450,13 @@ enum PlainScanners {
 
     /// Anything: the whole line is the message; the level is the first level word in capitals.
     static func plain(_ b: Bytes, _ s: inout LineScan) {
-        s.level = firstLevelWord(b, from: 0) ?? .unknown
+        if b.has("panic: ", at: 0) || b.has("fatal error: ", at: 0) {
+            s.level = .fatal
+        } else if b.has("Exception in thread \"", at: 0) {
+            s.level = .error
+        } else {
+            s.level = firstLevelWord(b, from: 0) ?? .unknown
+        }
         s.message = ValueSpan(0, b.count)
     }
 }

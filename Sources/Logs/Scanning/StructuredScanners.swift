@@ -52,9 +52,9 @@ extension LineScan {
         case .message:
             if rank < messageRank { message = value; messageRank = rank }
         case .model:
-            if !model.isPresent, value.count > 0 { model = value }
+            if rank < modelRank, value.count > 0 { model = value; modelRank = rank }
         case .version:
-            if !version.isPresent, value.count > 0 { version = value }
+            if rank < versionRank, value.count > 0 { version = value; versionRank = rank }
         case .requestID:
             if !requestID.isPresent, value.count > 0 { requestID = value }
         case .traceID:
