@@ -58,10 +58,11 @@ import Testing
         }
         #expect(result.delivered == report.linesWritten)
         #expect(Double(report.linesWritten) / report.seconds >= 10_000)
-        let expectedRotations = Int(seconds) - 1
-        #expect(report.renames >= expectedRotations)
-        #expect(report.copyTruncates >= expectedRotations)
-        #expect(report.recreations >= expectedRotations)
+        // About one a second each; fewer only if the writer thread was starved for long.
+        let several = max(1, Int(seconds) / 3)
+        #expect(report.renames >= several)
+        #expect(report.copyTruncates >= several)
+        #expect(report.recreations >= several)
         #expect(result.recoveries == report.copyTruncates)
         #expect(thread.usesInotify == inotify)
         // A new line is meant to show within 250 ms; under a loaded CI machine only a loose
@@ -214,7 +215,10 @@ final class RotatingWriter {
             let due = Int(elapsed * linesPerSecond)
             while written < due { writeLine(written % paths.count) }
             for index in paths.indices where elapsed >= nextRotation[index] && nextRotation[index] < seconds {
-                nextRotation[index] += 1
+                // At least 300 ms between two rotations of a file, even after the writer was
+                // starved: two rotations of a file between two polls lose the middle one, as
+                // with tail -F.
+                nextRotation[index] = max(nextRotation[index] + 1, elapsed + 0.3)
                 generation += 1
                 let path = paths[index]
                 switch index {
