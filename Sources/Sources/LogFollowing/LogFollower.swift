@@ -16,6 +16,19 @@ import Darwin
 /// stop (no following), call `poll()` while `hasMoreToRead`, then `finish()` for the last
 /// lines without a newline.
 ///
+/// Semantics, per path (`FollowedPath` has the state machine):
+/// - rename or delete: the old file is read to its end through its open descriptor and kept
+///   while the path is missing or empty and the old file still grows (a writer that has not
+///   reopened yet), then closed; the new file is read from byte 0, after the old one's lines;
+/// - copy-truncate: a file smaller than the offset, or whose bytes before the offset changed,
+///   was truncated: what had not been read yet is read from the copy beside it when found
+///   (`recoverCopyTruncate`), then the file from byte 0;
+/// - missing, unreadable, not a regular file, binary: a status, checked again on every poll;
+/// - lines over `maxLineBytes` (1 MiB) are cut and marked; memory per file stays bounded.
+/// Known limits: two rotations of one path between two polls lose the middle file (as with
+/// `tail -F`); bytes written to a rotated file after the new file has data are not read; a
+/// copy compressed before the truncation is noticed cannot be recovered from.
+///
 /// Not thread-safe: one owner calls `poll()`.
 public final class LogFollower {
     /// The paths and globs given (a glob has `*`, `?` or `[` in it).
