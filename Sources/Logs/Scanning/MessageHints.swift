@@ -105,7 +105,7 @@ enum MessageHints {
 
     /// `N.A.`, `-`, `none`, `null`: a value that says there is none.
     static func isPlaceholder(_ b: Bytes, _ s: Int, _ e: Int) -> Bool {
-        b.equalsIgnoringCase(s, e, "N.A.") || b.equalsIgnoringCase(s, e, "-") || b.equalsIgnoringCase(s, e, "none")
+        b.equalsIgnoringCase(s, e, "N.A.") || b.equalsIgnoringCase(s, e, "N.A") || b.equalsIgnoringCase(s, e, "-") || b.equalsIgnoringCase(s, e, "none")
             || b.equalsIgnoringCase(s, e, "null") || b.equalsIgnoringCase(s, e, "n/a")
     }
 
