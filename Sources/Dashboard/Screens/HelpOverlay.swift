@@ -2,7 +2,7 @@ import TerminalUI
 
 /// The `?` overlay, generated from the key-binding table plus a legend of status words.
 enum HelpOverlay {
-    static let keyColumn = 16
+    static let keyColumn = 15
 
     static func bindingLines(_ context: KeyBinding.Context, theme: Theme) -> [Line] {
         var lines = [Line(context.rawValue, style: theme.style(.title))]
