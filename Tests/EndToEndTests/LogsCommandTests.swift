@@ -39,6 +39,11 @@ import Testing
         #expect(warn.stdout.split(separator: "\n").filter { $0.hasPrefix("2026-") }.count == 2)
         #expect(!warn.stdout.contains("loaded"))
 
+        let unterminated = dir.appendingPathComponent("partial.log").path
+        try "2026-11-29T03:00:00Z INFO one\n2026-11-29T03:00:01Z INFO no newline at the end".write(toFile: unterminated, atomically: true, encoding: .utf8)
+        let partial = try runProcess(bin, ["logs", unterminated])
+        #expect(partial.stdout.contains("no newline at the end"), "\(partial.stdout)")
+
         let grep = try runProcess(bin, ["logs", "--grep", "CUDA|queue", file])
         #expect(grep.stdout.split(separator: "\n").filter { $0.hasPrefix("2026-") }.count == 2)
 

@@ -83,6 +83,8 @@ struct LogsCommand: ParsableCommand {
             take(follower.poll())
         } while follower.hasMoreToRead
         guard follow else {
+            // A last line without its newline is an entry too when reading a file whole.
+            take(follower.finish())
             for source in assemblers.keys.sorted() {
                 if var a = assemblers[source], let last = a.finish() { emit(last) }
             }

@@ -47,6 +47,9 @@ enum TerminalSession {
         }
         runtime.start()
         runtime.followLogs(launch.logs.files, start: launch.logs.lines > 0 ? .lines(launch.logs.lines) : .end)
+        // Followed log lines come through the inbox, which is looked at between input waits:
+        // a shorter wait keeps a new line within 250 ms of being written.
+        let inboxCap: Int64 = launch.logs.files.isEmpty ? 200 : 100
         while !runtime.quitRequested {
             if terminal.consumeReloadRequest() { runtime.reloadConfig() }
             runtime.pump()
@@ -55,7 +58,7 @@ enum TerminalSession {
                 runtime.needsRender = false
             }
             guard !runtime.quitRequested else { break }
-            if let event = terminal.readEvent(timeoutMilliseconds: runtime.waitBudget()) {
+            if let event = terminal.readEvent(timeoutMilliseconds: runtime.waitBudget(cap: inboxCap)) {
                 switch event {
                 case .key(let key): runtime.send(.keyPressed(key))
                 case .mouse(let m): runtime.send(.mouse(m))
