@@ -177,7 +177,7 @@ struct FormatDetector: Sendable {
                     case .time:
                         if let layout = f.compiled.layout, let r = layout.parse(bytes, Int(span.start), Int(span.end), context) {
                             s.setTime(r.ms, r.assumptions)
-                        } else if f.compiled.layout == nil, let r = TimeParsing.any(bytes, Int(span.start), Int(span.end), context) {
+                        } else if f.compiled.layout == nil, let r = TimeParsing.any(bytes, Int(span.start), Int(span.end), context, &s.dateCache) {
                             s.setTime(r.ms, r.assumptions)
                         }
                     case .level:

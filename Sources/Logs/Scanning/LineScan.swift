@@ -151,6 +151,8 @@ struct LineScan: Sendable {
     /// Set by a custom regular-expression format: its line text, when it differs from the
     /// bytes (invalid UTF-8 repaired before matching). Spans then point into this text.
     var replacementText: [UInt8]?
+    /// Kept across lines (not reset): the date of the last time read.
+    var dateCache = DateCache()
 
     init(reserve: Bool = true) { fields = FieldList(capacity: reserve ? 16 : 4) }
 

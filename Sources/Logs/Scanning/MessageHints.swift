@@ -84,8 +84,9 @@ enum MessageHints {
                 vs += 1
                 ve = b.find(q, from: vs, to: end)
             } else {
-                ve = vs
-                while ve < end, !Bytes.isValueEnd(b[ve]) { ve += 1 }
+                // To a space or a comma (eight bytes at a time), less a closing `;`, `)` or `]`.
+                ve = b.find(32, or: 44, from: vs, to: end)
+                while ve > vs, b[ve - 1] == 59 || b[ve - 1] == 41 || b[ve - 1] == 93 { ve -= 1 }
             }
             let present: Bool
             switch role {

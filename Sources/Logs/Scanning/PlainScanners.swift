@@ -310,7 +310,7 @@ enum PlainScanners {
         guard b.count >= 19 else { return false }
         let bracketed = b[0] == 91
         let start = bracketed ? 1 : 0
-        guard Bytes.isDigit(b[start]), let t = TimeParsing.iso(b, start) else { return false }
+        guard Bytes.isDigit(b[start]), let t = TimeParsing.iso(b, start, &s.dateCache) else { return false }
         s.setTime(t.ms, t.assumptions)
         var i = t.end
         if bracketed, i < b.count, b[i] == 93 { i += 1 }
@@ -397,7 +397,7 @@ enum PlainScanners {
         if b[i] == 45 {
             i += 1
         } else {
-            guard let t = TimeParsing.iso(b, i) else { return false }
+            guard let t = TimeParsing.iso(b, i, &s.dateCache) else { return false }
             s.setTime(t.ms, t.assumptions)
             i = t.end
         }

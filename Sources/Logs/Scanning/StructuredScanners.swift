@@ -39,7 +39,7 @@ extension LineScan {
             if let layout = timeLayout {
                 if let r = layout.parse(b, s, e, context) { setTime(r.ms, r.assumptions); timeRank = rank }
             } else if isString {
-                if let r = TimeParsing.any(b, s, e, context) { setTime(r.ms, r.assumptions); timeRank = rank }
+                if let r = TimeParsing.any(b, s, e, context, &dateCache) { setTime(r.ms, r.assumptions); timeRank = rank }
             } else if let ms = TimeParsing.epochNumber(b, s, e) {
                 setTime(ms); timeRank = rank
             }
@@ -75,11 +75,21 @@ enum JSONLineScanner {
     @inline(__always)
     static func skipWS(_ b: Bytes, _ i: Int) -> Int {
         var i = i
+        // Compact JSON has none: one comparison decides.
         while i < b.count {
             let c = b[i]
+            if c > 32 { break }
             if c == 32 || c == 9 || c == 13 || c == 10 { i &+= 1 } else { break }
         }
         return i
+    }
+
+    /// `,` `}` `]` space tab CR LF: where a number, `true`, `false` or `null` ends. Branchless.
+    @inline(__always) static func isScalarEnd(_ c: UInt8) -> Bool {
+        let low: UInt64 = (1 << 44) | (1 << 32) | (1 << 9) | (1 << 13) | (1 << 10)
+        let high: UInt64 = (1 << (125 - 64)) | (1 << (93 - 64))
+        let w = c < 64 ? low : (c < 128 ? high : 0)
+        return (w &>> UInt64(c & 63)) & 1 != 0
     }
 
     /// Scans a string whose opening quote is at `i - 1`: returns the index of the closing quote
@@ -152,11 +162,7 @@ enum JSONLineScanner {
                 i = end
             } else {
                 var j = i
-                while j < b.count {
-                    let d = b[j]
-                    if d == 44 || d == 125 || d == 32 || d == 9 || d == 93 { break }
-                    j += 1
-                }
+                while j < b.count, !isScalarEnd(b[j]) { j += 1 }
                 guard j > i else { return false }
                 value = ValueSpan(i, j)
                 isString = false
@@ -216,18 +222,10 @@ enum LogfmtLineScanner {
             while i < n, b[i] == 32 || b[i] == 9 { i += 1 }
             guard i < n else { break }
             let ks = i
-            while i < n {
-                let c = b[i]
-                if c == 61 || c == 32 || c == 9 || c == 34 { break }
-                i += 1
-            }
+            // A key runs to `=` or a space (eight bytes at a time); `looksLike` checked the first
+            // key's bytes, later keys are taken as written.
+            i = b.find(61, or: 32, from: i, to: n)
             let ke = i
-            if i < n, b[i] == 34 {
-                // A quote inside a key: not logfmt.
-                if strict { return false }
-                i = b.find(32, from: i)
-                continue
-            }
             guard i < n, b[i] == 61 else {
                 if ke > ks {
                     if strict && pairs == 0 { return false }

@@ -23,6 +23,14 @@ struct ReceiveContext: Sendable {
     }
 }
 
+/// The last date read as `YYYY-MM-DD` and its day number: consecutive lines share their date,
+/// so the calendar arithmetic runs once a day of log.
+struct DateCache: Sendable {
+    var key: UInt64 = 0
+    var day: UInt16 = 0
+    var days: Int64 = 0
+}
+
 /// Times written in log lines, read from bytes without Foundation. Each reader starts at an
 /// index and returns the instant in milliseconds since the epoch and the index after the time.
 enum TimeParsing {
@@ -141,15 +149,24 @@ enum TimeParsing {
     /// RFC 3339 / ISO 8601 and its relatives at `i`: `2024-11-29T03:00:00Z`,
     /// `2024-11-29 03:00:00,123` (Python), `2024-11-29T03:00:00.123456789+01:00`,
     /// `2024-11-29 03:00:00 +0000` (gunicorn), `2024-11-29 03:00:00.123 UTC` (PostgreSQL).
-    static func iso(_ b: Bytes, _ i: Int) -> Result? {
-        guard i + 19 <= b.count, b[i + 4] == 45, b[i + 7] == 45,
-              let year = b.four(i), year >= 1970, let month = b.two(i + 5), let day = b.two(i + 8),
-              validDate(month, day) else { return nil }
+    static func iso(_ b: Bytes, _ i: Int, _ cache: inout DateCache) -> Result? {
+        guard i + 19 <= b.count, b[i + 4] == 45, b[i + 7] == 45 else { return nil }
+        let key = UnsafeRawPointer(b.base + i).loadUnaligned(as: UInt64.self)
+        let dayKey = UnsafeRawPointer(b.base + i + 8).loadUnaligned(as: UInt16.self)
+        let days: Int64
+        if key == cache.key, dayKey == cache.day {
+            days = cache.days
+        } else {
+            guard let year = b.four(i), year >= 1970, let month = b.two(i + 5), let day = b.two(i + 8),
+                  validDate(month, day) else { return nil }
+            days = TimeParsing.days(year: year, month: month, day: day)
+            cache = DateCache(key: key, day: dayKey, days: days)
+        }
         let sep = b[i + 10]
         guard sep == 84 || sep == 32 || sep == 116 || sep == 95 else { return nil }  // T space t _
         guard let (h, m, s) = clock(b, i + 11) else { return nil }
         let (millis, afterFraction) = fraction(b, i + 19)
-        var ms = instant(year: year, month: month, day: day, hour: h, minute: m, second: s, millis: millis)
+        var ms = ((days * 24 + Int64(h)) * 60 + Int64(m)) * 60_000 + Int64(s) * 1000 + Int64(millis)
         if let (offset, end) = zone(b, afterFraction) {
             ms -= Int64(offset) * 60_000
             return Result(ms: ms, end: end, assumptions: [])
@@ -244,11 +261,11 @@ enum TimeParsing {
     }
 
     /// Any of the shapes above, for a structured time value that fills `s..<e`.
-    static func any(_ b: Bytes, _ s: Int, _ e: Int, _ context: ReceiveContext) -> Result? {
+    static func any(_ b: Bytes, _ s: Int, _ e: Int, _ context: ReceiveContext, _ cache: inout DateCache) -> Result? {
         guard s < e else { return nil }
         let c = b[s]
         if Bytes.isDigit(c) {
-            if let r = iso(b, s) { return r }
+            if let r = iso(b, s, &cache) { return r }
             if let r = slashed(b, s) { return r }
             if let r = epoch(b, s, e), r.end == e { return r }
             return nil
