@@ -44,6 +44,18 @@ enum HealthEvaluator {
     }
 
     static func noteDeploys(of model: inout ModelState, versions: [String], at now: Timestamp, timeline: inout Timeline) {
+        // A version that stops serving while another goes on: a rollback, a finished rollout,
+        // or a canary taken out. The timeline says which versions remain.
+        // When every remaining version is new (seen within the last minute), it is the deploy
+        // that replaced it, already in the timeline as "deployed (was ...)".
+        let gone = model.signals.versions.filter { !versions.contains($0) }
+        let replacedByNew = versions.allSatisfy { v in model.versionFirstSeen[v].map { now - $0 <= .minutes(1) } ?? true }
+        if !gone.isEmpty, !versions.isEmpty, !replacedByNew {
+            for version in gone {
+                timeline.append(TimelineEvent(time: now, kind: .deploy, model: model.key.name,
+                                              summary: "\(model.key.name) version \(version) no longer serving (\(versions.joined(separator: ", ")) remains)"))
+            }
+        }
         let known = model.versionFirstSeen
         for version in versions where known[version] == nil {
             model.versionFirstSeen[version] = now
