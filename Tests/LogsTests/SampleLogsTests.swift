@@ -45,14 +45,34 @@ import Testing
         #expect(r.format == .glog)
         #expect(r.entries.count == 8)
         #expect(r.entries[0].message == "Pinned memory pool is created at '0x7f8d6a000000' with size 268435456")
+        #expect(r.entries[0].model == nil)
+        #expect(r.entries[2].model == "fraud-detector")
+        #expect(r.entries[2].version == "3")
         #expect(r.entries[3].model == "fraud-detector")
-        // The escaped table becomes lines again.
-        #expect(r.entries[4].message.hasPrefix("\n+----------------+"))
+        // Tables stay lines of their own under their heading line.
+        #expect(r.entries[4].lineCount == 7)
         #expect(r.entries[4].message.contains("| fraud-detector | 3       | READY  |\n"))
         #expect(r.entries[6].level == .error)
         #expect(r.entries[6].model == "fraud-detector")
-        #expect(r.entries[7].message.hasSuffix("threshold: \"131 ms\""))
+        #expect(r.entries[7].message == "request for model 'fraud-detector' version 3 exceeded the slow-request threshold: \"131 ms\"\n(threshold 100 ms)",
+                "escapes undone")
         #expect(r.entries[7].version == "3")
+    }
+
+    @Test func tritonISO8601Format() throws {
+        let r = try F.read("triton-iso8601.log")
+        #expect(r.format == .timestamped)
+        #expect(r.entries.count == 4)
+        #expect(r.entries[0].level == .info)
+        #expect(r.entries[0].message == "loading: fraud-detector:3")
+        #expect(r.entries[0].model == "fraud-detector")
+        #expect(r.entries[0].fields["caller"] == "model_lifecycle.cc:472")
+        #expect(r.entries[0].statedTime == Timestamp(milliseconds: F.ms(2024, 11, 29, 3, 0, 0)))
+        #expect(r.entries[0].statedTimeAssumptions == [])
+        #expect(r.entries[1].model == "fraud-detector")
+        #expect(r.entries[2].lineCount == 7)
+        #expect(r.entries[3].level == .error)
+        #expect(r.entries[3].model == "fraud-detector")
     }
 
     @Test func vllmWithUvicornAndATraceback() throws {

@@ -232,7 +232,7 @@ public struct LogAssembler: Sendable {
         // A folded record: the continuation lines may name the model or request
         // (`IllegalStateException: model 'x' is not loaded`).
         if pendingLines > 1, !pending.model.isPresent || !pending.requestID.isPresent, external == nil {
-            let glog = pending.format == .glog
+            let glog = pending.tritonStyle
             let from = pendingFirstLineLength
             buffer.withUnsafeBufferPointer { buf in
                 MessageHints.apply(Bytes(buf), ValueSpan(from, buf.count), glog: glog, fillOnly: true, &pending)

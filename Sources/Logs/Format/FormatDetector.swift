@@ -110,8 +110,7 @@ struct FormatDetector: Sendable {
     @inline(__always)
     func finish(_ b: Bytes, _ s: inout LineScan) {
         if !s.model.isPresent || !s.requestID.isPresent {
-            let glog = s.format == .glog
-            MessageHints.apply(b, s.message, glog: glog, &s)
+            MessageHints.apply(b, s.message, glog: s.tritonStyle, &s)
         }
         // A bare `version` names a model's version only beside a model (else it is the program's).
         if s.version.isPresent, s.versionRank >= 2, !s.model.isPresent { s.version = .none }

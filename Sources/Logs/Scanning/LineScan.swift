@@ -151,6 +151,8 @@ struct LineScan: Sendable {
     /// Set by a custom regular-expression format: its line text, when it differs from the
     /// bytes (invalid UTF-8 repaired before matching). Spans then point into this text.
     var replacementText: [UInt8]?
+    /// Triton's layout (glog, or its ISO 8601 variant): a quoted name is a model name.
+    var tritonStyle = false
     /// Kept across lines (not reset): the date of the last time read.
     var dateCache = DateCache()
 
@@ -166,6 +168,7 @@ struct LineScan: Sendable {
         model = .none; version = .none; requestID = .none; traceID = .none
         messageRank = .max; levelRank = .max; timeRank = .max; modelRank = .max; versionRank = .max
         replacementText = nil
+        tritonStyle = false
     }
 
     mutating func setTime(_ ms: Int64, _ assumptions: LogTimeAssumptions = []) {

@@ -120,19 +120,29 @@ enum PlainScanners {
 
     /// glog/klog: `I1129 03:00:00.123456 1234 file.cc:12] msg`.
     static func glog(_ b: Bytes, _ context: ReceiveContext, _ s: inout LineScan) -> Bool {
-        guard b.count >= 22 else { return false }
-        let level: LogLevel
-        switch b[0] {
-        case UInt8(ascii: "I"): level = .info
-        case UInt8(ascii: "W"): level = .warn
-        case UInt8(ascii: "E"): level = .error
-        case UInt8(ascii: "F"): level = .fatal
-        default: return false
-        }
-        guard let t = TimeParsing.glog(b, 1, context), t.end < b.count, b[t.end] == 32 else { return false }
-        s.level = level
+        guard b.count >= 22, let level = glogLevel(b[0]),
+              let t = TimeParsing.glog(b, 1, context), t.end < b.count, b[t.end] == 32 else { return false }
         s.setTime(t.ms, t.assumptions)
-        var i = b.skipSpaces(t.end)
+        glogRest(b, b.skipSpaces(t.end), level, context, &s)
+        return true
+    }
+
+    static func glogLevel(_ c: UInt8) -> LogLevel? {
+        switch c {
+        case UInt8(ascii: "I"): return .info
+        case UInt8(ascii: "W"): return .warn
+        case UInt8(ascii: "E"): return .error
+        case UInt8(ascii: "F"): return .fatal
+        default: return nil
+        }
+    }
+
+    /// After glog's time (or Triton's ISO 8601 time and level letter): thread id, source
+    /// location, message.
+    static func glogRest(_ b: Bytes, _ start: Int, _ level: LogLevel, _ context: ReceiveContext, _ s: inout LineScan) {
+        var i = start
+        s.level = level
+        s.tritonStyle = true
         // Thread id.
         let threadEnd = tokenEnd(b, i)
         if threadEnd > i, Bytes.isDigit(b[i]) {
@@ -144,14 +154,14 @@ enum PlainScanners {
             i = after
             if i < b.count, b[i] == 32 { i += 1 }
         }
-        // A quoted message: Triton 24.x quotes and escapes its messages
+        // A quoted message: Triton (since 2024) quotes and escapes its messages
         // (`model_lifecycle.cc:838] "successfully loaded 'x'"`); Kubernetes' structured klog
         // follows the quoted message with `key="value"` pairs.
         if i + 1 < b.count, b[i] == 34 {
             let (close, escaped) = JSONLineScanner.string(b, i + 1)
             if close == b.count - 1 {
                 s.message = ValueSpan(i + 1, close, escaped ? .json : .raw)
-                return true
+                return
             }
             if close + 1 < b.count, b[close + 1] == 32 {
                 let before = s.fields.count
@@ -159,13 +169,12 @@ enum PlainScanners {
                     s.message = ValueSpan(i + 1, close, escaped ? .json : .raw)
                     s.messageRank = 0
                     s.level = level
-                    return true
+                    return
                 }
                 s.fields.truncate(to: before)
             }
         }
         s.message = ValueSpan(i, b.count)
-        return true
     }
 
     /// vLLM: `INFO 11-29 03:00:00 engine.py:123] msg`, `INFO 11-29 03:00:00 [engine.py:123] msg`,
@@ -219,6 +228,17 @@ enum PlainScanners {
     static func afterTime(_ b: Bytes, _ i: Int, _ context: ReceiveContext, _ s: inout LineScan) {
         var i = i
         let n = b.count
+        // Triton's `--log-format=ISO8601`: `2024-05-20T20:03:26Z I 3415 model_lifecycle.cc:441] "msg"`.
+        let l = b.skipSpaces(i)
+        if l + 4 < n, b[l + 1] == 32, let level = glogLevel(b[l]), Bytes.isDigit(b[l + 2]) {
+            let pidEnd = tokenEnd(b, l + 2)
+            var digits = true
+            for k in (l + 2)..<pidEnd where !Bytes.isDigit(b[k]) { digits = false; break }
+            if digits, caller(b, b.skipSpaces(pidEnd)) != nil {
+                glogRest(b, l + 2, level, context, &s)
+                return
+            }
+        }
         // `time level=info msg=...`: the rest is logfmt.
         let rest = b.skipSpaces(i)
         if rest < n, Bytes.isLetter(b[rest]) {
