@@ -55,7 +55,13 @@ enum ModelScreen {
         let side = wide ? columns[1] : nil
         let parts = Layout.split(columns[0], .vertical, constraints, spacing: 0)
         var i = 0
-        drawLatencyChart(model, start: start, end: end, theme: theme, into: &buffer, area: parts[i]); i += 1
+        drawLatencyChart(model, start: start, end: end, theme: theme, into: &buffer, area: parts[i])
+        if heatmapMetric == nil {
+            // Say why there is no heatmap rather than leave a gap.
+            buffer.put(Line("no latency histogram exported: no bucket heatmap", style: theme.style(.muted)),
+                       x: parts[i].x + 1, y: parts[i].y, width: parts[i].width - 2, alignment: .right)
+        }
+        i += 1
         if heatHeight > 0, let metric = heatmapMetric {
             drawHeatmap(state, key: key, metric: metric, modelsOnJob: modelsOnJob, start: start, end: end,
                         theme: theme, into: &buffer, area: parts[i])
