@@ -2,6 +2,7 @@ import Alerting
 @testable import Dashboard
 import Logs
 import Telemetry
+import TerminalUI
 import TestSupport
 import Testing
 
@@ -74,6 +75,21 @@ import Testing
         _ = reduce(&state, .timerFired(.evaluateRules(group: 0), at: t0 + .minutes(6)))
         #expect(state.store.latest(key, at: t0 + .minutes(6), lookback: .minutes(5))?.v == 0)
         #expect(!state.ruleAlerts.contains { $0.name == "Boom" })
+    }
+
+    @Test func aLineTheFollowerCutIsMarkedOnItsEntry() throws {
+        var state = State(mode: .live, targets: [], hasLogSources: true)
+        let t0 = Timestamp(milliseconds: 1_000_000)
+        _ = reduce(&state, .logLinesArrived(source: "a.log", lines: ["2026-11-29T03:00:00Z INFO " + String(repeating: "x", count: 100),
+                                                                      "2026-11-29T03:00:01Z INFO whole"],
+                                            at: t0, cut: [0]))
+        _ = reduce(&state, .timerFired(.collectLogs, at: t0 + .seconds(2)))
+        let entries = Array(state.logs.visible)
+        #expect(entries.count == 2)
+        #expect(entries.first?.truncated == true && entries.last?.truncated == false)
+        state.ui.screen = .logs
+        let text = PlainTextRenderer.text(View.render(state, theme: try Fixtures.theme("dark")))
+        #expect(text.contains("✂ xxxx"), "\(text)")
     }
 
     @Test func globsMatchWholeSourceNames() {

@@ -14,7 +14,8 @@ public enum Msg: Hashable, Sendable {
     /// A scrape of a target finished, with samples or a failure.
     case scrapeCompleted(ScrapeResult)
     /// New raw log lines were read from a source.
-    case logLinesArrived(source: String, lines: [String], at: Timestamp)
+    /// `cut`: the indexes of lines the follower cut at its length limit (marked on their entries).
+    case logLinesArrived(source: String, lines: [String], at: Timestamp, cut: [Int] = [])
     /// A followed log file changed state (following, waiting for it to appear, permission
     /// denied, not a regular file...).
     case logSourceStatus(path: String, status: String, at: Timestamp)

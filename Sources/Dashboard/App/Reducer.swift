@@ -59,10 +59,14 @@ public func reduce(_ state: inout State, _ msg: Msg) -> [Effect] {
         applyScrape(result, to: &state)
         return []
 
-    case .logLinesArrived(let source, let lines, let at):
+    case .logLinesArrived(let source, let lines, let at, let cut):
         state.now = max(state.now, at)
         var assembler = state.logAssemblers[source] ?? LogAssembler(source: source, customFormats: state.customLogFormats)
-        let entries = assembler.append(contentsOf: lines, receivedAt: at)
+        let cutLines = Set(cut)
+        var entries: [LogEntry] = []
+        for (i, line) in lines.enumerated() {
+            if let entry = assembler.append(line, receivedAt: at, truncated: cutLines.contains(i)) { entries.append(entry) }
+        }
         state.logAssemblers[source] = assembler
         for entry in entries { admit(entry, at: at, state: &state) }
         return []

@@ -60,6 +60,7 @@ public enum LogsScreen {
             ]
             spans += messageSpans(entry.message, offset: view.horizontalOffset, selection: selection,
                                   style: theme.style(role == .text ? .text : role), highlight: theme.style(.selection))
+            if entry.truncated { spans.insert(Span("✂ ", style: theme.style(.logWarning)), at: 3) }
             var line = Line(spans)
             if view.cursor == index { line = Line(line.spans.map { Span($0.text, style: $0.style.adding(.underline)) }) }
             buffer.put(line, x: inner.x, y: y, width: inner.width)

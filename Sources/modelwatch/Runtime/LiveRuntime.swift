@@ -57,7 +57,8 @@ final class LiveRuntime {
                     }
                 }
                 if !batch.lines.isEmpty {
-                    inbox.post(.logLinesArrived(source: batch.path, lines: batch.lines.map(\.text), at: now))
+                    let cut = batch.lines.indices.filter { batch.lines[$0].cut }
+                    inbox.post(.logLinesArrived(source: batch.path, lines: batch.lines.map(\.text), at: now, cut: cut))
                 }
             }
         }
