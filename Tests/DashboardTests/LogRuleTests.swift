@@ -92,6 +92,17 @@ import Testing
         #expect(text.contains("✂ xxxx"), "\(text)")
     }
 
+    @Test func aLevelConditionNeedsAKnownLevel() throws {
+        let rule = try #require(try LogRuleFile.parse("log_rules:\n  - {alert: A, expr: '\"boom\" >= 1 in 1m', level: error}\n", file: "l.yaml").first)
+        let matcher = LogRuleMatcher(rule.pattern)
+        let t = Timestamp(milliseconds: 0)
+        #expect(rule.matches(LogEntry(source: "s", time: t, level: .error, message: "boom"), compiled: matcher))
+        #expect(rule.matches(LogEntry(source: "s", time: t, level: .fatal, message: "boom"), compiled: matcher))
+        #expect(!rule.matches(LogEntry(source: "s", time: t, level: .warn, message: "boom"), compiled: matcher))
+        #expect(!rule.matches(LogEntry(source: "s", time: t, level: .unknown, message: "boom"), compiled: matcher))
+        #expect(!rule.matches(LogEntry(source: "s", time: t, level: .error, message: "quiet"), compiled: matcher))
+    }
+
     @Test func globsMatchWholeSourceNames() {
         #expect(LogRule.glob("triton-*", matches: "triton-a.log"))
         #expect(LogRule.glob("*.log", matches: "a.log") && !LogRule.glob("*.log", matches: "a.log.1"))

@@ -41,7 +41,8 @@ public struct LogRule: Hashable, Sendable {
 
     /// Whether an entry counts for this rule.
     public func matches(_ entry: LogEntry, compiled: LogRuleMatcher) -> Bool {
-        if let minimumLevel, entry.level < minimumLevel { return false }
+        // A line whose level could not be read does not pass a level condition.
+        if let minimumLevel, entry.level == .unknown || entry.level < minimumLevel { return false }
         if let sourceGlob, !LogRule.glob(sourceGlob, matches: entry.source) { return false }
         return compiled.matches(entry.message)
     }

@@ -5,7 +5,7 @@ import TerminalUI
 /// What the logs screen shows and where it is: filters, the search pattern, following, and
 /// scrolling. Changed only in `reduce`.
 public struct LogsViewState: Hashable, Sendable {
-    /// Only entries at this level or worse (entries whose level is unknown always show).
+    /// Only entries at this level or worse (entries whose level could not be read are hidden too).
     public var minimumLevel: LogLevel?
     /// Only entries of this model.
     public var model: String?
@@ -46,7 +46,7 @@ struct LogsSelection {
         regex = view.pattern.flatMap { try? Regex($0) }
         let regex = self.regex
         entries = state.logs.visible.filter { entry in
-            if let min = view.minimumLevel, entry.level != .unknown, entry.level < min { return false }
+            if let min = view.minimumLevel, entry.level == .unknown || entry.level < min { return false }
             if let model = view.model, entry.model != model { return false }
             if view.onlyMatching, let regex, (try? regex.firstMatch(in: entry.message)) == nil { return false }
             return true

@@ -57,7 +57,7 @@ struct LogsCommand: ParsableCommand {
         let clock = SystemClock()
 
         func emit(_ entry: LogEntry) {
-            if let minimum, entry.level != .unknown, entry.level < minimum { return }
+            if let minimum, entry.level == .unknown || entry.level < minimum { return }
             if let regex, (try? regex.firstMatch(in: entry.message)) == nil { return }
             // Written at once (not through print's buffer), so a reader of --follow sees each entry.
             FileHandle.standardOutput.write(Data(((json ? LogsOutput.json(entry) : LogsOutput.text(entry)) + "\n").utf8))
