@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Alerting", dependencies: ["PromQL", "Telemetry", .product(name: "Yams", package: "Yams")]),
         .target(name: "Models", dependencies: ["Telemetry"]),
         .target(name: "Logs", dependencies: ["Telemetry"]),
-        .target(name: "Incidents", dependencies: ["Telemetry"]),
+        .target(name: "Incidents", dependencies: ["Telemetry", .product(name: "Yams", package: "Yams")]),
         .target(name: "DemoFleet", dependencies: ["Telemetry"]),
         .target(name: "TerminalUI"),
         .target(
