@@ -107,6 +107,14 @@ import Testing
             ("echo \\{{ $labels.model }}", "backslash"),
             ("echo ${{ $labels.model }}", "`$`"),
             ("echo \"${{ $labels.model }}\"", "`$`"),
+            ("echo $'a\\{{ $labels.model }}'", "$'...'"),
+            ("(( x = {{ $labels.model }} ))", "((...))"),
+            ("eval echo {{ $labels.model }}", "`eval`"),
+            ("x=1; let x={{ $labels.model }}", "`let`"),
+            ("echo \"$(case a in a) echo x;; esac) {{ $labels.model }}\"", "`case`"),
+            ("echo \"${x:-\"}\"} {{ $labels.model }}\"", "${...}"),
+            ("echo `echo \"`\"` {{ $labels.model }}", "backquoted"),
+            ("echo $(( 1 + $(echo ')') )) {{ $labels.model }}", "$((...))"),
         ]
         for (template, why) in refused {
             guard case .failure(let e) = CommandTemplate.parse(template) else {
@@ -116,7 +124,9 @@ import Testing
         }
         // Not comments: `#` inside a word or quotes, and `$#`.
         for ok in ["echo a#{{ $labels.model }}", "echo '# {{ $labels.model }}'", "echo \"# {{ $labels.model }}\"", "echo $# {{ $labels.model }}",
-                   "echo \\` {{ $labels.model }}", "echo $(echo {{ $labels.model }})"] {
+                   "echo \\` {{ $labels.model }}", "echo $(echo {{ $labels.model }})",
+                   "echo $(echo a) {{ $labels.model }}", "echo \"$(echo \"in\" {{ $labels.model }})\"",
+                   "case x in x) echo {{ $labels.model }};; esac", "echo evaluate {{ $labels.model }}"] {
             #expect((try? CommandTemplate.parse(ok).get()) != nil, "\(ok)")
         }
     }

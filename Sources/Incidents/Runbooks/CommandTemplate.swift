@@ -215,10 +215,13 @@ public enum ExpansionError: Error, Hashable, Sendable, CustomStringConvertible {
 /// Follows enough of POSIX shell syntax to know, at any point of a command, whether a
 /// single-quoted word spliced in there stays one literal word.
 struct ShellContextLexer {
-    private enum Frame { case code(parens: Int), single, double, backtick, brace, arith, comment }
+    private enum Frame { case code(parens: Int), single, double, ansiC, backtick, brace, arith(depth: Int), comment }
     private var stack: [Frame] = [.code(parens: 0)]
     private var escaped = false
     private var heredoc = false
+    /// A word after which arguments are read as code (`eval`, `let`), or a `case` inside
+    /// `$(...)`/`(...)` whose `)` patterns this lexer does not follow: no parameter after it.
+    private var untracked: String?
     /// Whether the last character fed ends a word (for `#` starting a comment).
     private var atWordStart = true
     /// The last character fed was an unescaped `$` outside single quotes (`$'...'` is ANSI-C
@@ -243,18 +246,29 @@ struct ShellContextLexer {
                 case "`": stack.append(.backtick)
                 case "#" where atWordStart: stack.append(.comment)
                 case "$":
-                    if peek(1) == "(" && peek(2) == "(" { stack.append(.arith); i += 2 }
+                    if peek(1) == "(" && peek(2) == "(" { stack.append(.arith(depth: 0)); i += 2 }
                     else if peek(1) == "(" { stack.append(.code(parens: 0)); i += 1 }
                     else if peek(1) == "{" { stack.append(.brace); i += 1 }
+                    else if peek(1) == "'" { stack.append(.ansiC); i += 1 }
                     else { afterDollar = true }
+                case "(" where peek(1) == "(" && atWordStart: stack.append(.arith(depth: 0)); i += 1
                 case "(": stack[stack.count - 1] = .code(parens: parens + 1)
                 case ")":
                     if parens > 0 { stack[stack.count - 1] = .code(parens: parens - 1) }
                     else if stack.count > 1 { stack.removeLast() }
                 case "<" where peek(1) == "<": heredoc = true; i += 1
-                default: break
+                default:
+                    if atWordStart, untracked == nil {
+                        let word = String(chars[i...].prefix { !" \t\n;|&()<>".contains($0) })
+                        if word == "eval" || word == "let" { untracked = "follows `\(word)`, which runs its arguments as code" }
+                        if word == "case", stack.count > 1 || parens > 0 {
+                            untracked = "follows a `case` inside `(...)` or `$(...)`, which this check does not follow"
+                        }
+                    }
                 }
-                atWordStart = c == " " || c == "\t" || c == "\n" || c == ";" || c == "|" || c == "&" || c == "(" || c == ")"
+                // The last character consumed (`(` after `$(`) decides whether a word starts next.
+                let last = chars[i]
+                atWordStart = last == " " || last == "\t" || last == "\n" || last == ";" || last == "|" || last == "&" || last == "(" || last == ")"
                 continue
             case .single:
                 if c == "'" { stack.removeLast() }
@@ -264,7 +278,7 @@ struct ShellContextLexer {
                 case "\"": stack.removeLast()
                 case "`": stack.append(.backtick)
                 case "$":
-                    if peek(1) == "(" && peek(2) == "(" { stack.append(.arith); i += 2 }
+                    if peek(1) == "(" && peek(2) == "(" { stack.append(.arith(depth: 0)); i += 2 }
                     else if peek(1) == "(" { stack.append(.code(parens: 0)); i += 1 }
                     else if peek(1) == "{" { stack.append(.brace); i += 1 }
                     else { afterDollar = true }
@@ -272,14 +286,25 @@ struct ShellContextLexer {
                 }
             case .backtick:
                 if c == "\\" { escaped = true } else if c == "`" { stack.removeLast() }
+                else if c == "'" || c == "\"" { untracked = untracked ?? "follows quotes inside a backquoted command, which this check does not follow" }
             case .brace:
                 if c == "}" { stack.removeLast() }
-            case .arith:
-                if c == ")" && peek(1) == ")" { stack.removeLast(); i += 1 }
+                else if c == "'" || c == "\"" || c == "\\" || c == "{" || c == "`" {
+                    untracked = untracked ?? "follows quotes or nesting inside `${...}`, which this check does not follow"
+                }
+            case .ansiC:
+                if c == "\\" { escaped = true } else if c == "'" { stack.removeLast() }
+            case .arith(let depth):
+                if c == "'" || c == "\"" || c == "`" || c == "\\" {
+                    untracked = untracked ?? "follows quotes inside `$((...))`, which this check does not follow"
+                } else if c == "(" { stack[stack.count - 1] = .arith(depth: depth + 1) }
+                else if c == ")" && depth > 0 { stack[stack.count - 1] = .arith(depth: depth - 1) }
+                else if c == ")" && peek(1) == ")" { stack.removeLast(); i += 1 }
             case .comment:
                 if c == "\n" { stack.removeLast() }
             }
-            atWordStart = false
+            // `$(` just opened a command: a word starts next.
+            if case .code = stack.last!, chars[i] == "(" { atWordStart = true } else { atWordStart = false }
         }
     }
 
@@ -289,17 +314,19 @@ struct ShellContextLexer {
     /// The quoting context here, or why a parameter may not stand here.
     var context: Result<CommandTemplate.QuoteContext, Reason> {
         if heredoc { return .failure(Reason("follows a here-document `<<`")) }
-        if escaped { return .failure(Reason("follows a backslash")) }
-        if afterDollar { return .failure(Reason("follows a `$`")) }
+        if let untracked { return .failure(Reason(untracked)) }
         for f in stack {
             switch f {
             case .backtick: return .failure(Reason("is inside a backquoted command"))
             case .brace: return .failure(Reason("is inside `${...}`"))
-            case .arith: return .failure(Reason("is inside `$((...))`"))
+            case .arith: return .failure(Reason("is inside `$((...))` or `((...))`"))
+            case .ansiC: return .failure(Reason("is inside `$'...'`"))
             case .comment: return .failure(Reason("is inside a shell comment"))
             default: continue
             }
         }
+        if escaped { return .failure(Reason("follows a backslash")) }
+        if afterDollar { return .failure(Reason("follows a `$`")) }
         switch stack.last! {
         case .single: return .success(.singleQuoted)
         case .double: return .success(.doubleQuoted)
