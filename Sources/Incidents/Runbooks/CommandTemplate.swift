@@ -236,10 +236,23 @@ struct ShellContextLexer {
             let c = chars[i]
             defer { i += 1 }
             afterDollar = false
-            if escaped { escaped = false; atWordStart = false; continue }
+            if escaped {
+                escaped = false
+                // A backslash-newline is removed by the shell: it neither starts nor ends a word.
+                if c != "\n" { atWordStart = false }
+                continue
+            }
             switch stack.last! {
             case .code(let parens):
+                if atWordStart, untracked == nil {
+                    let word = Self.unquotedWord(chars[i...])
+                    if word == "eval" || word == "let" { untracked = "follows `\(word)`, which runs its arguments as code" }
+                    if word == "case", stack.count > 1 || parens > 0 {
+                        untracked = "follows a `case` inside `(...)` or `$(...)`, which this check does not follow"
+                    }
+                }
                 switch c {
+                case "\\" where peek(1) == "\n": i += 1; continue   // a line continuation: as if absent
                 case "\\": escaped = true
                 case "'": stack.append(.single)
                 case "\"": stack.append(.double)
@@ -257,14 +270,7 @@ struct ShellContextLexer {
                     if parens > 0 { stack[stack.count - 1] = .code(parens: parens - 1) }
                     else if stack.count > 1 { stack.removeLast() }
                 case "<" where peek(1) == "<": heredoc = true; i += 1
-                default:
-                    if atWordStart, untracked == nil {
-                        let word = String(chars[i...].prefix { !" \t\n;|&()<>".contains($0) })
-                        if word == "eval" || word == "let" { untracked = "follows `\(word)`, which runs its arguments as code" }
-                        if word == "case", stack.count > 1 || parens > 0 {
-                            untracked = "follows a `case` inside `(...)` or `$(...)`, which this check does not follow"
-                        }
-                    }
+                default: break
                 }
                 // The last character consumed (`(` after `$(`) decides whether a word starts next.
                 let last = chars[i]
@@ -303,9 +309,26 @@ struct ShellContextLexer {
             case .comment:
                 if c == "\n" { stack.removeLast() }
             }
-            // `$(` just opened a command: a word starts next.
-            if case .code = stack.last!, chars[i] == "(" { atWordStart = true } else { atWordStart = false }
+            // `$(` just opened a command, or a comment just ended: a word starts next.
+            if case .code = stack.last!, chars[i] == "(" || chars[i] == "\n" { atWordStart = true } else { atWordStart = false }
         }
+    }
+
+    /// The word starting at `s` after quote removal (`\\eval`, `'ev'al` and `"eval"` are `eval`).
+    static func unquotedWord(_ s: ArraySlice<Character>) -> String {
+        var out = "", i = s.startIndex
+        while i < s.endIndex, out.count < 8 {
+            let c = s[i]
+            if " \t\n;|&()<>".contains(c) { break }
+            if c == "\\" { i += 1; if i < s.endIndex, s[i] != "\n" { out.append(s[i]) }; i += 1; continue }
+            if c == "'" || c == "\"" {
+                i += 1
+                while i < s.endIndex, s[i] != c { out.append(s[i]); i += 1 }
+                i += 1; continue
+            }
+            out.append(c); i += 1
+        }
+        return out
     }
 
     /// A quoted value was spliced in here: it is part of a word.
