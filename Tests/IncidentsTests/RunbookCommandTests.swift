@@ -114,6 +114,8 @@ import Testing
             ("echo; 'ev'\"al\" echo {{ $labels.model }}", "`eval`"),
             ("echo \\\n#{{ $labels.model }}", "comment"),
             ("echo #\n#{{ $labels.model }}", "comment"),
+            ("echo ;((a))#{{ $labels.model }}", "comment"),
+            ("echo $(echo a)#{{ $labels.model }}", "comment"),
             ("x=1; let x={{ $labels.model }}", "`let`"),
             ("echo \"$(case a in a) echo x;; esac) {{ $labels.model }}\"", "`case`"),
             ("echo \"${x:-\"}\"} {{ $labels.model }}\"", "${...}"),
@@ -130,7 +132,8 @@ import Testing
         for ok in ["echo a#{{ $labels.model }}", "echo '# {{ $labels.model }}'", "echo \"# {{ $labels.model }}\"", "echo $# {{ $labels.model }}",
                    "echo \\` {{ $labels.model }}", "echo $(echo {{ $labels.model }})",
                    "echo $(echo a) {{ $labels.model }}", "echo \"$(echo \"in\" {{ $labels.model }})\"",
-                   "case x in x) echo {{ $labels.model }};; esac", "echo evaluate {{ $labels.model }}"] {
+                   "case x in x) echo {{ $labels.model }};; esac", "echo evaluate {{ $labels.model }}",
+                   "echo \"x $$(\"{{ $labels.model }}"] {
             #expect((try? CommandTemplate.parse(ok).get()) != nil, "\(ok)")
         }
     }

@@ -177,6 +177,6 @@ enum RunbookFixtures {
         #expect(unclosed.kind == .badTemplate)
 
         let comment = try #require(RunbookFixtures.error("```sh diagnose\necho hi # for {{ $labels.model }}\n```\n"))
-        #expect(comment.message.contains("inside a shell comment"))
+        #expect(comment.message.contains("shell comment"))
     }
 }

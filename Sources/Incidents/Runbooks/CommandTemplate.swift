@@ -257,9 +257,13 @@ struct ShellContextLexer {
                 case "'": stack.append(.single)
                 case "\"": stack.append(.double)
                 case "`": stack.append(.backtick)
-                case "#" where atWordStart: stack.append(.comment)
+                // No parameter after a comment at all: telling `a)#x` from `((a))#x` is not worth
+                // the risk of a wrong guess about where the comment ends.
+                case "#" where atWordStart || chars[i > 0 ? i - 1 : i] == ")":
+                    untracked = untracked ?? "is inside or after a shell comment"
                 case "$":
-                    if peek(1) == "(" && peek(2) == "(" { stack.append(.arith(depth: 0)); i += 2 }
+                    if peek(1) == "$" { i += 1 }   // `$$`, the shell's pid: the second `$` starts nothing
+                    else if peek(1) == "(" && peek(2) == "(" { stack.append(.arith(depth: 0)); i += 2 }
                     else if peek(1) == "(" { stack.append(.code(parens: 0)); i += 1 }
                     else if peek(1) == "{" { stack.append(.brace); i += 1 }
                     else if peek(1) == "'" { stack.append(.ansiC); i += 1 }
@@ -284,7 +288,8 @@ struct ShellContextLexer {
                 case "\"": stack.removeLast()
                 case "`": stack.append(.backtick)
                 case "$":
-                    if peek(1) == "(" && peek(2) == "(" { stack.append(.arith(depth: 0)); i += 2 }
+                    if peek(1) == "$" { i += 1 }   // `$$`, the shell's pid: the second `$` starts nothing
+                    else if peek(1) == "(" && peek(2) == "(" { stack.append(.arith(depth: 0)); i += 2 }
                     else if peek(1) == "(" { stack.append(.code(parens: 0)); i += 1 }
                     else if peek(1) == "{" { stack.append(.brace); i += 1 }
                     else { afterDollar = true }
@@ -310,7 +315,8 @@ struct ShellContextLexer {
                 if c == "\n" { stack.removeLast() }
             }
             // `$(` just opened a command, or a comment just ended: a word starts next.
-            if case .code = stack.last!, chars[i] == "(" || chars[i] == "\n" { atWordStart = true } else { atWordStart = false }
+            // After `))` a word may start too (`((a))#`): over-guessing only refuses more.
+            if case .code = stack.last!, chars[i] == "(" || chars[i] == "\n" || chars[i] == ")" { atWordStart = true } else { atWordStart = false }
         }
     }
 
