@@ -22,7 +22,9 @@ public struct Silence: Hashable, Sendable, Identifiable {
     }
 
     /// The matchers as Alertmanager writes them: `alertname="X", model="y"`, alertname first.
-    public var matcherText: String {
+    public var matcherText: String { Silence.matcherText(matchers) }
+
+    public static func matcherText(_ matchers: [String: String]) -> String {
         let names = matchers.keys.sorted { a, b in
             if a == "alertname" || b == "alertname" { return a == "alertname" && b != "alertname" }
             return a < b

@@ -55,7 +55,7 @@ public struct SilenceForm: Hashable, Sendable {
 
     mutating func submit() -> Outcome {
         let trimmed = SilenceForm.trim(reason)
-        guard let d = SilenceForm.parseDuration(SilenceForm.trim(duration)), d.value > 0 else {
+        guard let d = AppConfig.parseDuration(SilenceForm.trim(duration)), d.value > 0 else {
             error = "duration '\(duration)' is not like 30m, 2h or 1d"
             focus = .duration
             return .editing
@@ -75,10 +75,5 @@ public struct SilenceForm: Hashable, Sendable {
 
     static func trim(_ s: String) -> String {
         String(s.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
-    }
-
-    /// Prometheus durations (`1h30m`), plus days and weeks as Alertmanager's tools accept them.
-    static func parseDuration(_ text: String) -> Milliseconds? {
-        AppConfig.parseDuration(text)
     }
 }

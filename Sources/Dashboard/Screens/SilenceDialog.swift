@@ -17,7 +17,7 @@ enum SilenceDialog {
             return Line([Span(TextLayout.pad(name, toWidth: 11), style: focused ? text.adding(.bold) : muted),
                          Span(padded, style: focused ? input : text)])
         }
-        let matches = Line([Span("matches    ", style: muted), Span(silenceText(form.matchers), style: text)])
+        let matches = Line([Span("matches    ", style: muted), Span(Silence.matcherText(form.matchers), style: text)])
         var body: [Line] = matches.wrapped(toWidth: width - 2) + [
             Line(""),
             field("for", form.duration, focused: form.focus == .duration),
@@ -38,10 +38,5 @@ enum SilenceDialog {
                                            borderType: .rounded, borderStyle: theme.style(.border)),
                               body: Paragraph(body, overflow: .truncate), style: text)
         overlay.render(into: &buffer, area: buffer.area)
-    }
-
-    static func silenceText(_ matchers: [String: String]) -> String {
-        Silence(id: 0, matchers: matchers, reason: "", createdBy: "", createdAt: Timestamp(milliseconds: 0),
-                endsAt: Timestamp(milliseconds: 0)).matcherText
     }
 }

@@ -204,32 +204,10 @@ enum DriftReport {
     static func general(_ v: Double) -> String { String(format: "%.4g", v) }
     static func percent(_ v: Double) -> String { String(format: "%.2f%%", v * 100) }
 
-    static func object(_ fields: [(String, String)]) -> String {
-        "{" + fields.map { string($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
-    }
+    static func object(_ fields: [(String, String)]) -> String { JSONText.object(fields) }
     static func labels(_ l: Labels) -> String { object(l.pairs.map { ($0.name, string($0.value)) }) }
-    /// A JSON number: Swift's shortest round-trip form; null for NaN and ±Inf, which JSON lacks.
-    static func number(_ v: Double) -> String { v.isFinite ? "\(v)" : "null" }
-    /// A JSON string, every control character escaped.
-    static func string(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 || (0x7F...0x9F).contains(u.value) || Sanitizer.needsEscape(u) {
-                    out += String(format: "\\u%04X", u.value)
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func number(_ v: Double) -> String { JSONText.number(v) }
+    static func string(_ s: String) -> String { JSONText.string(s) }
 }
 
 extension String {

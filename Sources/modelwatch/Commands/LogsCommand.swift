@@ -147,28 +147,11 @@ enum LogsOutput {
         if !e.fields.isEmpty {
             pairs.append(("fields", "{" + e.fields.keys.sorted().map { quote($0) + ":" + quote(e.fields[$0]!) }.joined(separator: ",") + "}"))
         }
-        return "{" + pairs.map { quote($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
+        return JSONText.object(pairs)
     }
 
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 || u.value == 0x7F || (0x80...0x9F).contains(u.value) || u == "\u{2028}" || u == "\u{2029}" {
-                    out += String(format: "\\u%04x", u.value)
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func quote(_ s: String) -> String { JSONText.string(s) }
+
 
     /// `2026-11-29T03:00:00.123Z`.
     static func isoTime(_ t: Timestamp) -> String {
