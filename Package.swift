@@ -5,7 +5,7 @@ import PackageDescription
 //   modelwatch -> CursesBackend, Sources, Dashboard
 //   Dashboard -> TerminalUI, Telemetry, Models, Logs, Incidents
 //   CursesBackend -> CNcursesw, TerminalUI          (the only ncurses user)
-//   Sources -> Telemetry, Logs, DemoFleet            (all I/O lives here)
+//   Sources -> Telemetry, Logs, Incidents, DemoFleet (all I/O lives here)
 let package = Package(
     name: "modelwatch",
     platforms: [.macOS(.v14)],
@@ -38,7 +38,7 @@ let package = Package(
         // I/O.
         .target(
             name: "Sources",
-            dependencies: ["Telemetry", "Logs", "DemoFleet",
+            dependencies: ["Telemetry", "Logs", "Incidents", "DemoFleet",
                            .product(name: "FlyingFox", package: "FlyingFox")]
         ),
         .systemLibrary(name: "CNcursesw", path: "Sources/CNcursesw"),
@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "DemoFleetTests", dependencies: ["DemoFleet", "Telemetry"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI", "TestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "TestSupport", "TerminalUI", "Telemetry", "DemoFleet", "Models", "Alerting", "Logs"], exclude: ["Snapshots"]),
-        .testTarget(name: "SourcesTests", dependencies: ["Sources", "Telemetry", "DemoFleet"]),
+        .testTarget(name: "SourcesTests", dependencies: ["Sources", "Telemetry", "DemoFleet", "Incidents"]),
         .testTarget(name: "CursesBackendTests", dependencies: ["CursesBackend", "TerminalUI"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(name: "DifferentialTests", dependencies: ["Telemetry", "TestSupport"]),
