@@ -36,112 +36,171 @@ enum LogsBenchmark {
     }
 
     static func measure() throws {
-        let megabytes = Int(ProcessInfo.processInfo.environment["MODELWATCH_LOG_BENCH_MB"] ?? "") ?? 500
+        let env = ProcessInfo.processInfo.environment
+        let megabytes = Int(env["MODELWATCH_LOG_BENCH_MB"] ?? "") ?? 500
         let target = megabytes * 1_000_000
+        let threads = Int(env["MODELWATCH_LOG_BENCH_THREADS"] ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
         guard let grep = findExecutable("grep") else { throw Failure(description: "logs: grep not found on PATH") }
-        print("files of \(megabytes) MB each; grep: \(grep) (LC_ALL=\(ProcessInfo.processInfo.environment["LC_ALL"] ?? "-"), LANG=\(ProcessInfo.processInfo.environment["LANG"] ?? "-"))")
-        print("format  records     error  | grep -c MB/s | scan MB/s  records/s  vs grep | entries MB/s  records/s  vs grep")
-        var summary: [(Kind, Double, Double, Double)] = []
-        var cpuSummary: [(Kind, Double, Double, Double)] = []
+        print("files of \(megabytes) MB each; grep: \(grep) (LC_ALL=\(env["LC_ALL"] ?? "-"), LANG=\(env["LANG"] ?? "-")); "
+            + "ours on 1 thread and on \(threads) (LogBulkReader), grep on one")
         print("load average at start: \(loadAverage()) (\(ProcessInfo.processInfo.activeProcessorCount) cores)")
-        let only = ProcessInfo.processInfo.environment["MODELWATCH_LOG_BENCH_FORMATS"]?.split(separator: ",").map(String.init)
-        let scanOnly = ProcessInfo.processInfo.environment["MODELWATCH_LOG_BENCH_SCAN_ONLY"] == "1"
+        let only = env["MODELWATCH_LOG_BENCH_FORMATS"]?.split(separator: ",").map(String.init)
+        let scanOnly = env["MODELWATCH_LOG_BENCH_SCAN_ONLY"] == "1"
+        let runs = max(1, Int(env["MODELWATCH_LOG_BENCH_RUNS"] ?? "") ?? 3)
         if scanOnly { print("(scan only: entries not timed)") }
+        print("format  records     error  | grep -c MB/s | scan, 1 thread: MB/s records/s vs grep | scan, \(threads) threads: MB/s records/s vs grep | entries, \(threads) threads: MB/s records/s vs grep")
+        var summary: [(Kind, Double, Double)] = []
+        var cpuSummary: [(Kind, Double, Double)] = []
         for kind in Kind.allCases where only?.contains(kind.rawValue) ?? true {
-            let path = NSTemporaryDirectory() + "modelwatch-bench-logs-\(getpid())-\(kind.rawValue).log"
-            defer { unlink(path) }
-            let generated = try generate(kind, bytes: target, to: path)
-            let grepTimes = try (0..<3).map { _ in try timeGrep(grep, path) }
+            // MODELWATCH_LOG_BENCH_KEEP=DIR keeps the generated files there and reuses them (profiling).
+            let keep = env["MODELWATCH_LOG_BENCH_KEEP"]
+            let path = keep.map { "\($0)/modelwatch-bench-v\(Generated.version)-\(kind.rawValue)-\(megabytes).log" }
+                ?? NSTemporaryDirectory() + "modelwatch-bench-logs-\(getpid())-\(kind.rawValue).log"
+            defer { if keep == nil { unlink(path) } }
+            let generated = try kept(path) ?? generate(kind, bytes: target, to: path)
+            if keep != nil { try remember(generated, path) }
+            let grepTimes = try (0..<runs).map { _ in try timeGrep(grep, path) }
             let grepCount = grepTimes[0].count
-            let grepSeconds = median(grepTimes.map(\.seconds))
-            var scanResult = Tally()
-            var scanTimes: [Double] = [], scanCPU: [Double] = []
-            for _ in 0..<3 {
-                let start = ContinuousClock.now
-                let cpu0 = cpuSeconds()
-                scanResult = try read(path, makeEntries: false)
-                scanTimes.append(seconds(since: start))
-                scanCPU.append(cpuSeconds() - cpu0)
+            func timed(threads: Int, entries: Bool) throws -> (Tally, [Double], [Double]) {
+                var result = Tally()
+                var times: [Double] = [], cpu: [Double] = []
+                for _ in 0..<runs {
+                    let start = ContinuousClock.now
+                    let cpu0 = cpuSeconds()
+                    result = try read(path, threads: threads, makeEntries: entries)
+                    times.append(seconds(since: start))
+                    cpu.append(cpuSeconds() - cpu0)
+                }
+                try check(result, kind, generated, grepCount, entries: entries, threads: threads)
+                return (result, times, cpu)
             }
-            var entryResult = Tally()
-            var entryTimes: [Double] = [], entryCPU: [Double] = []
-            for _ in 0..<(scanOnly ? 0 : 3) {
-                let start = ContinuousClock.now
-                let cpu0 = cpuSeconds()
-                entryResult = try read(path, makeEntries: true)
-                entryTimes.append(seconds(since: start))
-                entryCPU.append(cpuSeconds() - cpu0)
-            }
-            let scanSeconds = median(scanTimes), entrySeconds = scanOnly ? .nan : median(entryTimes)
-            guard scanResult.records == generated.records, scanResult.errors == grepCount,
-                  scanOnly || (entryResult.records == generated.records && entryResult.errors == grepCount),
-                  scanResult.withTime == generated.records, scanResult.withModel == generated.records else {
-                throw Failure(description: "logs: \(kind) counts disagree: generated \(generated.records) records, "
-                    + "scan \(scanResult), entries \(entryResult), grep -c \(grepCount)")
-            }
+            let (scan1, scan1Times, scan1CPU) = try timed(threads: 1, entries: false)
+            let (_, scanTimes, scanCPU) = try timed(threads: threads, entries: false)
+            let (_, entryTimes, entryCPU) = scanOnly ? (Tally(), [Double.nan], [Double.nan]) : try timed(threads: threads, entries: true)
+
             let mb = Double(generated.bytes) / 1_000_000
-            let g = mb / grepSeconds, s = mb / scanSeconds, e = mb / entrySeconds
+            let records = Double(generated.records)
             func pad(_ x: String, _ w: Int) -> String { String(repeating: " ", count: max(0, w - x.count)) + x }
-            print("\(kind.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(pad(String(generated.records), 8)) \(pad(String(grepCount), 9))  | \(pad(f0(g), 12)) | \(pad(f0(s), 9)) \(pad(f2(Double(generated.records) / scanSeconds / 1e6) + " M", 10)) \(pad(f2(s / g), 8)) | \(pad(f0(e), 12)) \(pad(f2(Double(generated.records) / entrySeconds / 1e6) + " M", 10)) \(pad(f2(e / g), 8))")
-            let gc = mb / median(grepTimes.map(\.cpu)), sc = mb / median(scanCPU)
-            let ec = scanOnly ? Double.nan : mb / median(entryCPU)
-            print("  by CPU time  |\(pad(f0(gc), 13)) | \(pad(f0(sc), 9)) \(pad("", 10)) \(pad(f2(sc / gc), 8)) | \(pad(f0(ec), 12)) \(pad("", 10)) \(pad(f2(ec / gc), 8))")
-            cpuSummary.append((kind, gc, sc, ec))
-            print("        (\(generated.lines) lines, \(generated.bytes) bytes; fields per record \(f1(Double(scanResult.fields) / Double(scanResult.records))); runs: grep \(grepTimes.map { f2($0.seconds) }.joined(separator: " ")) s, scan \(scanTimes.map(f2).joined(separator: " ")) s, entries \(entryTimes.map(f2).joined(separator: " ")) s)")
-            summary.append((kind, g, s, e))
+            let g = mb / median(grepTimes.map(\.seconds))
+            func cell(_ times: [Double], width: Int) -> String {
+                let t = median(times)
+                return pad(f0(mb / t), width - 24) + pad(f2(records / t / 1e6) + " M", 11) + pad(f2(mb / t / g), 8) + " "
+            }
+            print("\(kind.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(pad(String(generated.records), 8)) \(pad(String(grepCount), 9))  | \(pad(f0(g), 12)) |"
+                + cell(scan1Times, width: 38) + "|" + cell(scanTimes, width: 41) + "|" + cell(entryTimes, width: 44))
+            // CPU time: user + system of every thread (grep: of the child).
+            let gc = mb / median(grepTimes.map(\.cpu))
+            func cpuCell(_ cpu: [Double], width: Int) -> String {
+                let c = median(cpu)
+                return pad(f0(mb / c), width - 24) + pad("", 11) + pad(f2(mb / c / gc), 8) + " "
+            }
+            print("  by CPU time            | \(pad(f0(gc), 11)) |" + cpuCell(scan1CPU, width: 38) + "|" + cpuCell(scanCPU, width: 41) + "|" + cpuCell(entryCPU, width: 44))
+            print("        (\(generated.lines) lines, \(generated.bytes) bytes; fields per record \(f1(Double(scan1.fields) / records)), "
+                + "\(scan1.multiLine) multi-line records; runs: grep \(grepTimes.map { f2($0.seconds) }.joined(separator: " ")) s, "
+                + "scan \(scan1Times.map(f2).joined(separator: " ")) / \(scanTimes.map(f2).joined(separator: " ")) s, "
+                + "entries \(entryTimes.map(f2).joined(separator: " ")) s)")
+            summary.append((kind, g, mb / median(scanTimes)))
+            cpuSummary.append((kind, gc, mb / median(scanCPU)))
         }
         let goal = summary.allSatisfy { $0.2 >= $0.1 / 3 }
         let cpuGoal = cpuSummary.allSatisfy { $0.2 >= $0.1 / 3 }
-        print("goal (scan at least 1/3 of grep -c's MB/s for every format): wall clock \(goal ? "met" : "NOT met"), CPU time \(cpuGoal ? "met" : "NOT met"); load average at end: \(loadAverage())")
+        print("goal (scan on \(threads) threads at least 1/3 of grep -c's MB/s on one, every format): wall clock \(goal ? "met" : "NOT met"); "
+            + "per CPU second: \(cpuGoal ? "met" : "not met"); load average at end: \(loadAverage())")
+    }
+
+    /// Every count the generator knows must come out of the reading.
+    static func check(_ t: Tally, _ kind: Kind, _ g: Generated, _ grepCount: Int, entries: Bool, threads: Int) throws {
+        var wrong: [String] = []
+        func expect(_ name: String, _ got: some Equatable & CustomStringConvertible, _ want: some Equatable & CustomStringConvertible) {
+            if "\(got)" != "\(want)" { wrong.append("\(name) \(got), expected \(want)") }
+        }
+        expect("records", t.records, g.records)
+        expect("errors (grep -c)", t.errors, grepCount)
+        expect("errors", t.errors, g.levels[0])
+        expect("warnings", t.warnings, g.levels[1])
+        expect("debug", t.debug, g.levels[2])
+        expect("info", t.info, g.levels[3])
+        expect("lines", t.lines, g.lines)
+        expect("multi-line records", t.multiLine, g.multiLine)
+        expect("records with a time", t.withTime, g.records)
+        expect("sum of times", t.timeSum, g.timeSum)
+        expect("records with a model", t.withModel, g.records)
+        expect("model bytes", t.modelBytes, g.modelBytes)
+        expect("records with a version", t.withVersion, g.records)
+        expect("records with a request id", t.withRequestID, g.records)
+        expect("request id bytes", t.requestIDBytes, g.records * 16)
+        expect("records with a message", t.withMessage, g.records)
+        expect("fields", t.fields, g.fields)
+        if entries { expect("entries", t.entries, g.records) }
+        guard wrong.isEmpty else {
+            throw Failure(description: "logs: \(kind) (\(threads) threads\(entries ? ", entries" : "")): " + wrong.joined(separator: "; "))
+        }
     }
 
     // MARK: - Reading
 
-    struct Tally: CustomStringConvertible {
-        var records = 0, errors = 0, withTime = 0, withModel = 0, fields = 0, multiLine = 0
+    struct Tally: Sendable {
+        var records = 0, errors = 0, warnings = 0, debug = 0, info = 0, lines = 0, multiLine = 0
+        var withTime = 0, withModel = 0, withVersion = 0, withRequestID = 0, withMessage = 0, fields = 0
+        var modelBytes = 0, requestIDBytes = 0, entries = 0
         var timeSum: Int64 = 0
+
         @inline(__always)
-        mutating func add(_ record: LogRecord, makeEntries: Bool, _ lastEntry: inout LogEntry?) {
+        mutating func add(_ record: LogRecord, makeEntries: Bool) {
             records += 1
-            if record.level == .error { errors += 1 }
-            if let t = record.statedTime { withTime += 1; timeSum &+= t.milliseconds }
-            if let m = record.rawModel, m.count > 0 { withModel += 1 }
-            fields += record.fieldCount
+            switch record.level {
+            case .error: errors += 1
+            case .warn: warnings += 1
+            case .debug: debug += 1
+            case .info: info += 1
+            default: break
+            }
+            lines += record.lineCount
             if record.lineCount > 1 { multiLine += 1 }
-            if makeEntries { lastEntry = record.entry(source: "bench.log") }
+            if let t = record.statedTime { withTime += 1; timeSum &+= t.milliseconds }
+            if let m = record.rawModel, m.count > 0 { withModel += 1; modelBytes += m.count }
+            if let v = record.rawVersion, v.count > 0 { withVersion += 1 }
+            if let r = record.rawRequestID, r.count > 0 { withRequestID += 1; requestIDBytes += r.count }
+            if let m = record.rawMessage, m.count > 0 { withMessage += 1 }
+            fields += record.fieldCount
+            if makeEntries {
+                let e = record.entry(source: "bench.log")
+                if !e.message.isEmpty { entries += 1 }
+            }
         }
 
-        var description: String { "records \(records), errors \(errors), timed \(withTime), with model \(withModel), multi-line \(multiLine)" }
+        mutating func merge(_ o: Tally) {
+            records += o.records; errors += o.errors; warnings += o.warnings; debug += o.debug; info += o.info
+            lines += o.lines; multiLine += o.multiLine; withTime += o.withTime; withModel += o.withModel
+            withVersion += o.withVersion; withRequestID += o.withRequestID; withMessage += o.withMessage
+            fields += o.fields; modelBytes += o.modelBytes; requestIDBytes += o.requestIDBytes; entries += o.entries
+            timeSum &+= o.timeSum
+        }
     }
 
-    static func read(_ path: String, makeEntries: Bool) throws -> Tally {
+    /// The whole file through `LogBulkReader` (`pread` in 256 KiB pieces per thread), then the
+    /// last record. With one thread this is `LogAssembler.append(chunk:)` over the pieces.
+    static func read(_ path: String, threads: Int, makeEntries: Bool) throws -> Tally {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw Failure(description: "logs: cannot open \(path)") }
         defer { close(fd) }
-        let capacity = 4 << 20
-        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-        defer { buffer.deallocate() }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw Failure(description: "logs: cannot stat \(path)") }
         var assembler = LogAssembler(source: "bench.log")
-        var tally = Tally()
-        var held = 0
         let at = Timestamp(milliseconds: 1_795_921_200_000)
-        var lastEntry: LogEntry?
-        // The closures below are not stored: captured variables are then accessed without
-        // run-time exclusivity checks, as a real consumer's would be.
-        while true {
-            let n = Glibc.read(fd, buffer + held, capacity - held)
-            guard n >= 0 else { throw Failure(description: "logs: read failed on \(path)") }
-            if n == 0 { break }
-            let filled = held + n
-            let used = assembler.append(chunk: UnsafeBufferPointer(start: buffer, count: filled), receivedAt: at) {
-                tally.add($0, makeEntries: makeEntries, &lastEntry)
-            }
-            held = filled - used
-            if held > 0 { memmove(buffer, buffer + used, held) }
-            if held == capacity { throw Failure(description: "logs: a line longer than the read buffer") }
-        }
-        assembler.finish { tally.add($0, makeEntries: makeEntries, &lastEntry) }
-        if makeEntries, lastEntry == nil { throw Failure(description: "logs: no entry made") }
+        let reading = try LogBulkReader.read(
+            byteCount: Int(st.st_size), into: &assembler, receivedAt: at, options: .init(threads: threads),
+            readAt: { offset, buffer in
+                let n = pread(fd, buffer.baseAddress, buffer.count, off_t(offset))
+                if n < 0 { throw Failure(description: "logs: read failed") }
+                return n
+            },
+            makePartial: { Tally() },
+            emit: { tally, record in tally.add(record, makeEntries: makeEntries) })
+        if threads > 1, reading.segments < 2 { throw Failure(description: "logs: the file was not read in parallel") }
+        var tally = Tally()
+        for p in reading.partials { tally.merge(p) }
+        assembler.finish { tally.add($0, makeEntries: makeEntries) }
         return tally
     }
 
@@ -174,7 +233,36 @@ enum LogsBenchmark {
 
     // MARK: - Generating
 
-    struct Generated { var records = 0, lines = 0, bytes = 0 }
+    /// What the generator wrote, to check the reading against.
+    struct Generated {
+        /// Bumped when the generated files change (kept files of another version are not reused).
+        static let version = 2
+        var records = 0, lines = 0, bytes = 0, multiLine = 0, fields = 0, modelBytes = 0
+        var timeSum: Int64 = 0
+        /// Error, warning, debug, info records.
+        var levels = [0, 0, 0, 0]
+
+        var numbers: [Int64] {
+            [records, lines, bytes, multiLine, fields, modelBytes].map(Int64.init) + [timeSum] + levels.map(Int64.init)
+        }
+        init() {}
+        init?(_ n: [Int64]) {
+            guard n.count == 11 else { return nil }
+            (records, lines, bytes, multiLine, fields, modelBytes) = (Int(n[0]), Int(n[1]), Int(n[2]), Int(n[3]), Int(n[4]), Int(n[5]))
+            timeSum = n[6]
+            levels = n[7...].map { Int($0) }
+        }
+    }
+
+    /// A kept file's counts, from its `.counts` file.
+    static func kept(_ path: String) throws -> Generated? {
+        guard let text = try? String(contentsOfFile: path + ".counts", encoding: .utf8), access(path, R_OK) == 0 else { return nil }
+        return Generated(text.split(separator: " ").compactMap { Int64($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+    }
+
+    static func remember(_ g: Generated, _ path: String) throws {
+        try (g.numbers.map(String.init).joined(separator: " ") + "\n").write(toFile: path + ".counts", atomically: true, encoding: .utf8)
+    }
 
     /// Deterministic lines of the format, written in 4 MiB blocks until `bytes` are reached.
     static func generate(_ kind: Kind, bytes target: Int, to path: String) throws -> Generated {
@@ -206,14 +294,20 @@ enum LogsBenchmark {
             var error = false, warn = false
             if roll < 30 {
                 level = "ERROR"; message = "inference failed: CUDA out of memory. Tried to allocate 256.00 MiB"; error = true
+                g.levels[0] += 1
             } else if roll < 90 {
                 level = "WARNING"; message = warnMessages[Int((r >> 20) % UInt64(warnMessages.count))]; warn = true
+                g.levels[1] += 1
             } else if roll < 190 {
                 level = "DEBUG"; message = "tensor shapes checked"
+                g.levels[2] += 1
             } else {
                 level = "INFO"; message = infoMessages[Int((r >> 20) % UInt64(infoMessages.count))]
+                g.levels[3] += 1
             }
             let model = models[Int((r >> 32) % UInt64(models.count))]
+            g.modelBytes += model.utf8CodeUnitCount
+            g.timeSum &+= ms
             let version = Int((r >> 40) % 9) + 1
             let latency = Int((r >> 44) % 90_000)
             let requestID = next()
@@ -228,6 +322,7 @@ enum LogsBenchmark {
                 w.put("\",\"request_id\":\""); w.hex(requestID)
                 w.put("\",\"latency_ms\":"); w.int(latency / 1000); w.byte(46); w.int(latency % 1000, width: 3)
                 w.put(",\"status\":"); w.put(error ? "500" : "200"); w.put("}\n")
+                g.fields += 9
             case .logfmt:
                 w.put("time="); w.iso(ms, sep: 84, comma: false, zulu: true)
                 w.put(" level="); w.put(warn ? "WARN" : level)
@@ -238,6 +333,7 @@ enum LogsBenchmark {
                 w.put(" request_id="); w.hex(requestID)
                 w.put(" latency_ms="); w.int(latency / 1000); w.byte(46); w.int(latency % 1000, width: 3)
                 w.put(" status="); w.put(error ? "500" : "200"); w.byte(10)
+                g.fields += 8
             case .plain:
                 w.iso(ms, sep: 32, comma: true, zulu: false)
                 w.byte(32); w.put(level); w.put(" kserve.predictor: "); w.put(message)
@@ -253,6 +349,7 @@ enum LogsBenchmark {
                     w.put("    return self._call_impl(*args, **kwargs)\n")
                     w.put("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 256.00 MiB\n")
                     g.lines += 6
+                    g.multiLine += 1
                 }
             }
             g.records += 1

@@ -42,11 +42,11 @@ public struct LogAssembler: Sendable {
     public var format: LogFormat? { formatID?.logFormat(customs: detector.customs) }
     var formatID: FormatID?
     /// How many times the file's format changed after the first line.
-    public private(set) var formatChanges = 0
-    public private(set) var linesRead = 0
-    public private(set) var recordsEmitted = 0
+    public internal(set) var formatChanges = 0
+    public internal(set) var linesRead = 0
+    public internal(set) var recordsEmitted = 0
     /// Lines that began a record of their own because the record before was full.
-    public private(set) var overflowLines = 0
+    public internal(set) var overflowLines = 0
 
     let detector: FormatDetector
     let customGroupNames: [[String]]

@@ -51,6 +51,8 @@ public struct LogRecord {
         let span = owner.pointee.pending.model
         return span.isPresent ? Decoding.bytes(bytes, span) : nil
     }
+    /// The version's bytes as written, if the record names one.
+    public var rawVersion: UnsafeBufferPointer<UInt8>? { scan.version.isPresent ? Decoding.bytes(bytes, scan.version) : nil }
     /// The request id's bytes as written, if any.
     public var rawRequestID: UnsafeBufferPointer<UInt8>? { scan.requestID.isPresent ? Decoding.bytes(bytes, scan.requestID) : nil }
     /// The message's bytes as written (first line only), if the format has a message.
