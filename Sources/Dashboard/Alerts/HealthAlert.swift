@@ -49,6 +49,9 @@ public struct HealthAlert: Hashable, Sendable {
     public var annotations: [String: String]
     /// Where the alert comes from: "built-in" or the rule file and group.
     public var origin: String
+    /// The rule file that defines the alert ("" for built-in rules): a relative `runbook_url`
+    /// is read from its directory, as Prometheus users write them.
+    public var ruleFile: String = ""
 
     public init(name: String, severity: Severity, job: String, model: String?, state: AlertState,
                 activeSince: Timestamp, firingSince: Timestamp?, value: Double, summary: String,

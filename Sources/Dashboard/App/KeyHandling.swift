@@ -3,6 +3,9 @@ import TerminalUI
 
 /// Keys and mouse: turn input into navigation. Runs inside `reduce`.
 func handleKey(_ key: Key, state: inout State) -> [Effect] {
+    if state.ui.commandConfirmation != nil, !state.ui.showHelp {
+        return RunbookActions.handleConfirmation(key, state: &state)
+    }
     if state.ui.silenceForm != nil, !state.ui.showHelp {
         handleSilenceForm(key, state: &state)
         return []
@@ -18,6 +21,7 @@ func handleKey(_ key: Key, state: inout State) -> [Effect] {
     case .targets: context = .targets
     case .alerts: context = .alerts
     case .logs: context = .logs
+    case .runbook: context = .runbook
     }
     guard let action = KeyMap.action(for: key, in: context) else { return [] }
     if state.ui.showHelp {
@@ -27,10 +31,31 @@ func handleKey(_ key: Key, state: inout State) -> [Effect] {
         default: return []
         }
     }
+    if state.ui.screen == .runbook, RunbookActions.paneActions.contains(action) {
+        return RunbookActions.handle(action, state: &state)
+    }
     switch action {
     case .quit:
+        if state.hasRunningCommand {
+            AlertActions.notify("a command is still running: Ctrl-C cancels it, then q quits", state: &state)
+            return []
+        }
         state.quitting = true
         return [.quit]
+    case .interrupt:
+        if state.hasRunningCommand { return RunbookActions.cancelRunning(state: &state) }
+        state.quitting = true
+        return [.quit]
+    case .openRunbook:
+        if case .model(let key) = state.ui.screen {
+            return RunbookActions.open(forModel: key, returnTo: state.ui.screen, state: &state)
+        } else if case .alert(let alert)? = AlertsScreen.selectedRow(in: state), state.ui.screen == .alerts {
+            return RunbookActions.open(for: alert, returnTo: .alerts, state: &state)
+        } else if state.ui.screen == .alerts {
+            AlertActions.notify("select an alert to open its runbook", state: &state)
+        }
+    case .toggleStep, .dryRun, .copy:
+        break  // runbook-pane keys; bound nowhere else
     case .toggleHelp:
         state.ui.showHelp.toggle()
     case .back:

@@ -19,6 +19,11 @@ public enum Msg: Hashable, Sendable {
     /// A followed log file changed state (following, waiting for it to appear, permission
     /// denied, not a regular file...).
     case logSourceStatus(path: String, status: String, at: Timestamp)
+    /// Lines a running command printed (stdout and stderr, merged).
+    case commandOutput(runID: String, lines: [String], at: Timestamp)
+    /// A command ended (or never started), after `duration`; `auditProblem` says if its
+    /// completion could not be written to the audit log.
+    case commandFinished(runID: String, ending: CommandEnding, duration: Duration, auditProblem: String?, at: Timestamp)
     case keyPressed(Key)
     case mouse(MouseEvent)
     case resized(Size)

@@ -79,6 +79,16 @@ public func reduce(_ state: inout State, _ msg: Msg) -> [Effect] {
         state.logSourceStatus[path] = status
         return []
 
+    case .commandOutput(let runID, let lines, let at):
+        state.now = max(state.now, at)
+        RunbookActions.output(runID: runID, lines: lines, state: &state)
+        return []
+
+    case .commandFinished(let runID, let ending, let duration, let auditProblem, let at):
+        state.now = max(state.now, at)
+        RunbookActions.finished(runID: runID, ending: ending, duration: duration, auditProblem: auditProblem, state: &state)
+        return []
+
     case .keyPressed(let key):
         return handleKey(key, state: &state)
 

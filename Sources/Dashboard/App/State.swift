@@ -70,6 +70,21 @@ public struct State: Sendable {
     var nextSilenceID = 1
     public var logs: LogBuffer
     public var rules: HealthRules
+    /// The runbooks folder, loaded at start.
+    public var runbooks = RunbookIndex(directory: ".", runbooks: [])
+    /// What was wrong in the runbooks folder (a file that is not YAML, a symlink out of it...).
+    public var runbookProblems: [String] = []
+    /// Checklist items ticked in this incident, by runbook file and line (the file is never written).
+    public var runbookTicks: [String: [Int: Bool]] = [:]
+    /// Whether confirmed commands run, are dry runs, or cannot be confirmed at all.
+    public var execution: ExecutionPolicy = .run
+    /// Where confirmations and completions are written, for the dialog to say (nil: not set).
+    public var auditLogPath: String?
+    /// Commands run (or dry-run) in this session, newest last, with their output.
+    public var commandRuns: [CommandExecution] = []
+    static let keptCommandRuns = 50
+    var nextRunNumber = 0
+    public var hasRunningCommand: Bool { commandRuns.contains(where: \.isRunning) }
 
     public var ui = UIState()
     /// Set once `q` is pressed; the run loop exits after the current message.
@@ -128,6 +143,8 @@ public struct UIState: Hashable, Sendable {
         case targets
         case alerts
         case logs
+        /// The runbook in `UIState.runbook`.
+        case runbook
     }
     public var screen: Screen = .overview
     public var showHelp = false
@@ -139,6 +156,10 @@ public struct UIState: Hashable, Sendable {
     public var selectedAlert: String?
     /// The silence dialog, while it is open; it takes every key.
     public var silenceForm: SilenceForm?
+    /// The runbook pane's runbook, subject and cursor.
+    public var runbook: RunbookViewState?
+    /// The confirmation dialog of a command, while it is open; it takes every key.
+    public var commandConfirmation: CommandConfirmation?
     /// The logs screen's filters and position.
     public var logsView = LogsViewState()
     /// The search prompt, while it is open; it takes every key.

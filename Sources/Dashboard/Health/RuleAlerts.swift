@@ -11,7 +11,11 @@ enum RuleAlerts {
         state.ruleGroups[i] = evaluator
         let before = Dictionary(state.ruleAlerts.map { ($0.identity, $0) }, uniquingKeysWith: { a, _ in a })
         state.ruleAlerts = state.ruleGroups.flatMap { evaluator in
-            evaluator.activeAlerts.compactMap { convert($0.alert, origin: origin(of: evaluator.group)) }
+            evaluator.activeAlerts.compactMap { active -> HealthAlert? in
+                var alert = convert(active.alert, origin: origin(of: evaluator.group))
+                alert?.ruleFile = evaluator.group.file
+                return alert
+            }
         }
         state.ruleErrors = state.ruleGroups.flatMap { $0.lastErrors.compactMap { $0?.description } }
         for alert in state.ruleAlerts where before[alert.identity]?.state != alert.state {

@@ -15,6 +15,7 @@ public enum Action: Hashable, Sendable {
     case showLogs, logsOfSubject
     case toggleFollow, cycleLevel, cycleModel, search, nextMatch, previousMatch, toggleOnlyMatching
     case scrollLeft, scrollRight
+    case openRunbook, toggleStep, dryRun, copy, interrupt
 }
 
 public struct KeyBinding: Hashable, Sendable {
@@ -25,6 +26,7 @@ public struct KeyBinding: Hashable, Sendable {
         case targets = "Targets"
         case alerts = "Alerts"
         case logs = "Logs"
+        case runbook = "Runbook"
     }
     public var keys: [Key]
     public var action: Action
@@ -49,6 +51,7 @@ public enum KeyMap {
         KeyBinding([.character("t")], .showTargets, "targets and their errors", in: .global),
         KeyBinding([.character("l")], .showLogs, "logs of every source, merged", in: .global),
         KeyBinding([.character("R")], .reloadConfig, "reload the config file", in: .global),
+        KeyBinding([.ctrl("c")], .interrupt, "cancel the running command (else quit)", in: .global),
         KeyBinding([.character("k"), .up], .moveUp, "move up", in: .overview),
         KeyBinding([.character("j"), .down], .moveDown, "move down", in: .overview),
         KeyBinding([.pageUp], .pageUp, "page up", in: .overview),
@@ -60,6 +63,7 @@ public enum KeyMap {
         KeyBinding([.character("["), .character("k"), .up], .previousModel, "previous model", in: .model),
         KeyBinding([.character("]"), .character("j"), .down], .nextModel, "next model", in: .model),
         KeyBinding([.character("l")], .logsOfSubject, "this model's log lines", in: .model),
+        KeyBinding([.character("r")], .openRunbook, "runbook of its most urgent alert", in: .model),
         KeyBinding([.character("-")], .longerRange, "longer range (up to 6h)", in: .model),
         KeyBinding([.character("+"), .character("=")], .shorterRange, "shorter range (down to 5m)", in: .model),
         KeyBinding([.character("k"), .up], .moveUp, "previous target", in: .targets),
@@ -76,6 +80,7 @@ public enum KeyMap {
         KeyBinding([.character("u")], .undo, "undo: end silence, take back ack", in: .alerts),
         KeyBinding([.enter], .open, "open the alert's model", in: .alerts),
         KeyBinding([.character("l")], .logsOfSubject, "its model's logs at its start", in: .alerts),
+        KeyBinding([.character("r")], .openRunbook, "its runbook, commands filled in", in: .alerts),
         KeyBinding([.backspace, .character("h"), .left], .back, "back to overview", in: .alerts),
         KeyBinding([.character("k"), .up], .moveUp, "older", in: .logs),
         KeyBinding([.character("j"), .down], .moveDown, "newer", in: .logs),
@@ -93,6 +98,17 @@ public enum KeyMap {
         KeyBinding([.left, .character("h")], .scrollLeft, "scroll left", in: .logs),
         KeyBinding([.right], .scrollRight, "scroll right", in: .logs),
         KeyBinding([.backspace], .back, "back to overview", in: .logs),
+        KeyBinding([.character("k"), .up], .moveUp, "previous step or command", in: .runbook),
+        KeyBinding([.character("j"), .down], .moveDown, "next step or command", in: .runbook),
+        KeyBinding([.pageUp], .pageUp, "page up", in: .runbook),
+        KeyBinding([.pageDown], .pageDown, "page down", in: .runbook),
+        KeyBinding([.home, .character("g")], .moveHome, "top", in: .runbook),
+        KeyBinding([.end, .character("G")], .moveEnd, "last step", in: .runbook),
+        KeyBinding([.character(" "), .character("x")], .toggleStep, "tick the step off (or back)", in: .runbook),
+        KeyBinding([.enter], .open, "run the command (asks to confirm)", in: .runbook),
+        KeyBinding([.character("d")], .dryRun, "dry run: show and audit, never run", in: .runbook),
+        KeyBinding([.character("y")], .copy, "copy the command (OSC 52)", in: .runbook),
+        KeyBinding([.backspace, .character("h"), .left], .back, "back", in: .runbook),
     ]
 
     /// The action for a key on the given screen: screen bindings first, then global ones.

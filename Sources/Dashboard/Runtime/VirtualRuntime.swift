@@ -9,11 +9,19 @@ public protocol EffectPerformer {
     func readLogs(at: Timestamp) -> [(source: String, lines: [String])]
     /// The config read again: a new config, or why it could not be read.
     func reloadConfig() -> Result<AppConfig, ConfigError>?
+    /// What running a command yields on virtual time (by default: it is not run).
+    func runCommand(_ request: CommandRequest, at: Timestamp) -> [Msg]
 }
 
 extension EffectPerformer {
     /// No config to reload (the demo).
     public func reloadConfig() -> Result<AppConfig, ConfigError>? { nil }
+
+    /// Virtual time (snapshots, `demo --skip`, tests, replay) never runs a real command.
+    public func runCommand(_ request: CommandRequest, at: Timestamp) -> [Msg] {
+        [.commandFinished(runID: request.runID, ending: .failedToStart("commands never run on virtual time"),
+                          duration: .zero, auditProblem: nil, at: at)]
+    }
 }
 
 /// Runs the app loop on virtual time, deterministically: like swift-nio's embedded event loop,
@@ -58,6 +66,10 @@ public struct VirtualRuntime {
                     case .failure(let error)?: queue.append(.configReloadFailed(error.description, at: now))
                     case nil: queue.append(.configReloadFailed("no config file (this is the demo)", at: now))
                     }
+                case .runCommand(let request):
+                    queue += performer.runCommand(request, at: now)
+                case .cancelCommand, .recordDryRun, .copyToClipboard:
+                    break
                 case .quit:
                     quitRequested = true
                 }

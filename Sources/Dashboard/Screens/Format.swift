@@ -49,6 +49,14 @@ public enum Format {
         return "\(s / 86_400)d"
     }
 
+    /// How long a command ran: `0.42s`, `12.3s`, `4m05s`.
+    public static func duration(_ d: Duration) -> String {
+        let ms = d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+        if ms < 10_000 { return fixedDecimals(Double(ms) / 1000, 2) + "s" }
+        if ms < 60_000 { return fixedDecimals(Double(ms) / 1000, 1) + "s" }
+        return age(Milliseconds(ms))
+    }
+
     /// `HH:MM:SS` in UTC.
     public static func clock(_ t: Timestamp) -> String {
         let s = Int64((Double(t.milliseconds) / 1000).rounded(.down))

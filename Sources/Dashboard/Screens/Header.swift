@@ -36,10 +36,14 @@ enum StatusLine {
         let hints: [(key: String, label: String)]
         switch state.ui.screen {
         case .overview: hints = [("↑↓", "move"), ("⏎", "open"), ("a", "alerts"), ("l", "logs"), ("t", "targets"), ("?", "help"), ("q", "quit")]
-        case .model: hints = [("Esc", "back"), ("[ ]", "prev/next"), ("?", "help"), ("q", "quit")]
+        case .model: hints = [("Esc", "back"), ("[ ]", "prev/next"), ("r", "runbook"), ("l", "logs"), ("?", "help"), ("q", "quit")]
         case .targets: hints = [("Esc", "back"), ("↑↓", "move"), ("?", "help"), ("q", "quit")]
-        case .alerts: hints = [("Esc", "back"), ("↑↓", "move"), ("a", "ack"), ("s", "silence"), ("u", "undo"), ("l", "logs"), ("?", "help")]
+        case .alerts: hints = [("Esc", "back"), ("↑↓", "move"), ("a", "ack"), ("s", "silence"), ("u", "undo"), ("r", "runbook"), ("l", "logs"), ("?", "help")]
         case .logs: hints = [("Esc", "back"), ("/", "search"), ("n N", "next/prev"), ("L", "level"), ("m", "model"), ("f", "follow"), ("?", "help")]
+        case .runbook:
+            hints = state.hasRunningCommand
+                ? [("Ctrl-C", "cancel the command"), ("↑↓", "step"), ("Space", "tick"), ("Esc", "back")]
+                : [("Esc", "back"), ("↑↓", "step"), ("Space", "tick"), ("⏎", "run"), ("d", "dry run"), ("y", "copy"), ("?", "help")]
         }
         var left = [Span(" ", style: labelStyle)]
         left += StatusBar.keyHints(hints, keyStyle: keyStyle, labelStyle: labelStyle)

@@ -192,7 +192,8 @@ enum EventList {
         case .alertFiring, .targetDown: return .statusCritical
         case .alertPending: return .statusWarning
         case .alertResolved, .targetUp, .acknowledged: return .statusOK
-        case .deploy, .note: return .text
+        case .deploy, .note, .runbook: return .text
+        case .command: return .statusWarning
         case .silenced: return .muted
         }
     }
@@ -208,6 +209,8 @@ enum EventList {
         case .note: return "NOTE    "
         case .acknowledged: return "ACK     "
         case .silenced: return "SILENCE "
+        case .runbook: return "RUNBOOK "
+        case .command: return "COMMAND "
         }
     }
 }

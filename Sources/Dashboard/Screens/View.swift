@@ -31,10 +31,13 @@ public enum View {
             AlertsScreen.render(state, theme: theme, into: &buffer, area: body)
         case .logs:
             LogsScreen.render(state, theme: theme, into: &buffer, area: body)
+        case .runbook:
+            RunbookScreen.render(state, theme: theme, into: &buffer, area: body)
         }
         StatusLine.render(state, theme: theme, into: &buffer, row: area.height - 1)
         if let prompt = state.ui.textPrompt { PromptLine.render(prompt, theme: theme, into: &buffer, row: area.height - 1) }
         if let form = state.ui.silenceForm { SilenceDialog.render(form, theme: theme, into: &buffer) }
+        if let dialog = state.ui.commandConfirmation { CommandDialog.render(dialog, state: state, theme: theme, into: &buffer) }
         if state.ui.showHelp { HelpOverlay.render(theme: theme, into: &buffer) }
         return buffer
     }

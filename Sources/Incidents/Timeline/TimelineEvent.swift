@@ -10,6 +10,10 @@ public struct TimelineEvent: Hashable, Sendable {
         case acknowledged
         /// A silence was made, ended early, or expired.
         case silenced
+        /// A runbook was opened, or one of its steps ticked off.
+        case runbook
+        /// A command was confirmed, dry-run, or ended.
+        case command
     }
     public var time: Timestamp
     public var kind: Kind
