@@ -118,6 +118,44 @@ public final class CursesTerminal: Terminal {
     /// True once after each SIGHUP that asked for a reload (with `reloadOnHangup`).
     public func consumeReloadRequest() -> Bool { SignalGuard.consumeReloadRequest() }
 
+    /// While on, Ctrl-C (SIGINT) does not end the session: it arrives as the key `.ctrl("c")`,
+    /// so a running command can be cancelled. Off, it ends the session as before (exit 130).
+    public func setInterruptCancels(_ on: Bool) { SignalGuard.setInterruptIsKey(on) }
+
+    /// Puts `text` on the clipboard with OSC 52, for terminals that allow it (xterm, kitty,
+    /// iTerm2, tmux with `set-clipboard on`); others ignore the sequence. Text over 64 KiB is
+    /// not sent. The text is base64-encoded, so nothing in it reaches the terminal raw.
+    public func copyToClipboard(_ text: String) {
+        guard !isShutDown else { return }
+        let bytes = Array(text.utf8)
+        guard bytes.count <= 64 * 1024 else { return }
+        let sequence = "\u{1B}]52;c;" + CursesTerminal.base64(bytes) + "\u{07}"
+        fflush(mw_stdout())
+        fputs(sequence, mw_stdout())
+        fflush(mw_stdout())
+    }
+
+    static func base64(_ bytes: [UInt8]) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var i = 0
+        while i + 2 < bytes.count {
+            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], alphabet[Int(n & 63)]]
+            i += 3
+        }
+        let rest = bytes.count - i
+        if rest == 1 {
+            let n = UInt32(bytes[i]) << 16
+            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], UInt8(ascii: "="), UInt8(ascii: "=")]
+        } else if rest == 2 {
+            let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8
+            out += [alphabet[Int(n >> 18 & 63)], alphabet[Int(n >> 12 & 63)], alphabet[Int(n >> 6 & 63)], UInt8(ascii: "=")]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     public var size: Size {
         guard !isShutDown else { return Size(width: 0, height: 0) }
         return Size(width: Int(mw_getmaxx(window)), height: Int(mw_getmaxy(window)))
@@ -178,11 +216,13 @@ public final class CursesTerminal: Terminal {
     public func readEvent(timeoutMilliseconds: Int) -> InputEvent? {
         guard !isShutDown else { return nil }
         if SignalGuard.consumeResumeEvent() { needsFullRedraw = true; return .resized(size) }
+        if SignalGuard.consumeInterrupt() { return .key(.ctrl("c")) }
         wtimeout(window, Int32(clamping: timeoutMilliseconds))
         var ch: wint_t = 0
         let rc = wget_wch(window, &ch)
         if rc == ERR {
             if SignalGuard.consumeResumeEvent() { needsFullRedraw = true; return .resized(size) }
+            if SignalGuard.consumeInterrupt() { return .key(.ctrl("c")) }
             return nil
         }
         if rc == mw_KEY_CODE_YES() {

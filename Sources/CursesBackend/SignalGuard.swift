@@ -23,6 +23,9 @@ nonisolated(unsafe) private var reloadOnHangup: Int32 = 0
 /// Set by such a SIGHUP; consumed by the run loop.
 nonisolated(unsafe) private var reloadPending: Int32 = 0
 nonisolated(unsafe) private var atexitRegistered = false
+/// When 1, SIGINT does not end the process: it sets `interruptPending`, read as Ctrl-C.
+nonisolated(unsafe) private var interruptIsKey: Int32 = 0
+nonisolated(unsafe) private var interruptPending: Int32 = 0
 /// Previous actions, indexed by signal number, put back by `SignalGuard.uninstall()`.
 nonisolated(unsafe) private var savedActions: UnsafeMutablePointer<sigaction>? = nil
 private let maxSignal: Int32 = 65
@@ -45,6 +48,10 @@ private func leaveCursesMode() {
 }
 
 private func onTerminatingSignal(_ sig: Int32) {
+    if sig == SIGINT && interruptIsKey != 0 {
+        interruptPending = 1
+        return
+    }
     leaveCursesMode()
     _exit(128 + sig)
 }
@@ -123,6 +130,13 @@ enum SignalGuard {
 
     static func setReloadOnHangup(_ on: Bool) { reloadOnHangup = on ? 1 : 0 }
 
+    static func setInterruptIsKey(_ on: Bool) { interruptIsKey = on ? 1 : 0 }
+
+    static func consumeInterrupt() -> Bool {
+        if interruptPending != 0 { interruptPending = 0; return true }
+        return false
+    }
+
     static func consumeReloadRequest() -> Bool {
         if reloadPending != 0 { reloadPending = 0; return true }
         return false
@@ -137,7 +151,7 @@ enum SignalGuard {
     static func install() {
         // Touch every global a handler reads, so none is lazily initialized inside a handler.
         _ = (cursesState, resumeEventPending, redrawPending, terminatingSignals, crashSignals, maxSignal,
-             reloadOnHangup, reloadPending)
+             reloadOnHangup, reloadPending, interruptIsKey, interruptPending)
         if !atexitRegistered {
             atexitRegistered = true
             atexit { leaveCursesMode() }

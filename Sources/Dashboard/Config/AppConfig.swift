@@ -46,6 +46,19 @@ public struct AppConfig: Hashable, Sendable {
     public var drift = DriftConfig()
     /// The `logs:` section: files to follow and how to read them.
     public var logs = LogsConfig()
+    /// The runbooks folder (`runbooks:`), relative to the config file.
+    public var runbooks: String?
+    /// The audit log of confirmed commands (`audit_log:`), relative to the config file.
+    public var auditLog: String?
+    /// `commands: run | dry-run | read-only`: whether confirmed runbook commands run.
+    public var commands: CommandsSetting = .run
+
+    /// What the `commands:` key allows.
+    public enum CommandsSetting: String, Hashable, Sendable, CaseIterable {
+        case run
+        case dryRun = "dry-run"
+        case readOnly = "read-only"
+    }
 
     public static let defaultMemoryBudget = 256 << 20
 
@@ -56,7 +69,8 @@ public struct AppConfig: Hashable, Sendable {
 
     public static func parse(_ text: String, file: String) throws(ConfigError) -> AppConfig {
         let root = try YAMLDocument.parse(text, file: file)
-        try root.expectKeys(["theme", "storage", "scrape", "targets", "rule_files", "log_rule_files", "model_metrics", "drift", "logs"])
+        try root.expectKeys(["theme", "storage", "scrape", "targets", "rule_files", "log_rule_files", "model_metrics", "drift", "logs",
+                             "runbooks", "audit_log", "commands"])
         var config = AppConfig()
         config.theme = try root.optional("theme")?.string()
         if let storage = try root.optional("storage") {
@@ -87,6 +101,22 @@ public struct AppConfig: Hashable, Sendable {
         if let mappings = try root.optional("model_metrics") { config.modelMetrics = try modelMetrics(mappings) }
         if let drift = try root.optional("drift") { config.drift = try driftConfig(drift, file: file) }
         if let logs = try root.optional("logs") { config.logs = try logsConfig(logs) }
+        let base = file.contains("/") ? String(file[..<file.lastIndex(of: "/")!]) : "."
+        if let dir = try root.optional("runbooks") {
+            let path = try dir.string()
+            config.runbooks = path.hasPrefix("/") ? path : base + "/" + path
+        }
+        if let log = try root.optional("audit_log") {
+            let path = try log.string()
+            config.auditLog = path.hasPrefix("/") ? path : base + "/" + path
+        }
+        if let node = try root.optional("commands") {
+            let word = try node.string()
+            guard let setting = CommandsSetting(rawValue: word) else {
+                throw node.error("commands: '\(word)' is not one of run, dry-run, read-only")
+            }
+            config.commands = setting
+        }
         let targetsNode = try root.required("targets")
         let items = try targetsNode.sequence()
         if items.isEmpty { throw targetsNode.error("at least one target is needed") }

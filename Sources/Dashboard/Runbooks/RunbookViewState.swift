@@ -55,6 +55,8 @@ public enum CommandEnding: Hashable, Sendable {
     case cancelled
     /// It never started, and why (the audit log could not be written, the shell was missing...).
     case failedToStart(String)
+    /// It ran and ended, but its exit status was lost (something else reaped the process).
+    case statusUnknown(String)
 
     public var succeeded: Bool { self == .exited(0) }
 
@@ -65,6 +67,7 @@ public enum CommandEnding: Hashable, Sendable {
         case .timedOut: return "timed out"
         case .cancelled: return "cancelled"
         case .failedToStart(let why): return "not started: \(why)"
+        case .statusUnknown(let why): return "ended, exit status unknown (\(why))"
         }
     }
 }

@@ -202,7 +202,7 @@ enum RunbookScreen {
             let i = scroll + y
             guard i < rows.count else { break }
             let selected = selectedRows.contains(i)
-            buffer.put(Line(selected ? "▌" : " ", style: theme.style(.selection)), x: body.x, y: body.y + y, width: 1)
+            if selected { buffer.put(Line("▌", style: theme.style(.selection)), x: body.x, y: body.y + y, width: 1) }
             buffer.put(rows[i].line, x: body.x + 2, y: body.y + y, width: body.width - 2,
                        baseStyle: selected ? theme.style(.text).adding(.bold) : .plain)
         }

@@ -36,4 +36,24 @@ struct DisplayOptions: ParsableArguments {
 
     @Option(name: .customLong("log-rules"), help: "A log-rule file (repeatable; also `log_rule_files:` in the config).")
     var logRuleFiles: [String] = []
+
+    @Option(help: "The runbooks folder (also `runbooks:` in the config; the demo uses sample-data/runbooks).")
+    var runbooks: String?
+
+    @Option(name: .customLong("audit-log"), help: "Where confirmed commands are recorded, as JSON lines (default ~/.local/state/modelwatch/audit.jsonl).")
+    var auditLog: String?
+
+    @Flag(name: .customLong("dry-run"), help: "Confirmed commands are shown and audited, never run.")
+    var dryRun = false
+
+    @Flag(name: .customLong("read-only"), help: "Commands cannot be confirmed at all.")
+    var readOnly = false
+
+    @Flag(name: .customLong("run-commands"), help: "In the demo, let confirmed commands really run (the demo is a dry run by default).")
+    var runCommands = false
+
+    func validate() throws {
+        if dryRun && readOnly { throw ValidationError("--dry-run and --read-only exclude each other") }
+        if runCommands && (dryRun || readOnly) { throw ValidationError("--run-commands excludes --dry-run and --read-only") }
+    }
 }

@@ -24,11 +24,16 @@ final class LiveRuntime {
     private let resuming: Bool
     /// Follows the config's log files on its own thread; its batches come back through the inbox.
     private var logFollower: LogFollowerThread?
+    /// Runs confirmed commands and writes the audit log.
+    private let commands: CommandExecutor
+    /// Puts text on the terminal's clipboard (OSC 52); set by the terminal session.
+    var copyToClipboard: ((String) -> Void)?
 
     /// `demoStart` is when the demo's script began (earlier than now after `demo --skip`);
     /// `resuming` says the state already ran up to now on virtual time.
     init(state: State, clock: SystemClock, scraper: Scraper, demo: DemoSource?, configPath: String? = nil,
-         demoStart: Timestamp? = nil, resuming: Bool = false) {
+         demoStart: Timestamp? = nil, resuming: Bool = false, auditLogPath: String? = nil) {
+        self.commands = CommandExecutor(auditPath: auditLogPath, inbox: inbox, clock: clock)
         self.configPath = configPath
         self.state = state
         self.clock = clock
@@ -129,6 +134,14 @@ final class LiveRuntime {
             for source in order { send(.logLinesArrived(source: source, lines: bySource[source]!, at: now)) }
         case .reloadConfig:
             reloadConfig()
+        case .runCommand(let request):
+            commands.run(request)
+        case .cancelCommand(let runID):
+            commands.cancel(runID: runID)
+        case .recordDryRun(let request):
+            commands.recordDryRun(request)
+        case .copyToClipboard(let text):
+            copyToClipboard?(text)
         case .quit:
             quitRequested = true
         }

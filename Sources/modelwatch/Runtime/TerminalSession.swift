@@ -43,14 +43,18 @@ enum TerminalSession {
             runtime = fastForward(launch, demo: demo, by: skip, size: terminal.size)
         } else {
             runtime = LiveRuntime(state: launch.makeState(size: terminal.size), clock: SystemClock(),
-                                  scraper: Scraper(demo: demo), demo: demo, configPath: launch.configPath)
+                                  scraper: Scraper(demo: demo), demo: demo, configPath: launch.configPath,
+                                  auditLogPath: launch.auditLogPath)
         }
+        runtime.copyToClipboard = { [weak terminal] text in terminal?.copyToClipboard(text) }
         runtime.start()
         runtime.followLogs(launch.logs.files, start: launch.logs.lines > 0 ? .lines(launch.logs.lines) : .end)
         // Followed log lines come through the inbox, which is looked at between input waits:
         // a shorter wait keeps a new line within 250 ms of being written.
         let inboxCap: Int64 = launch.logs.files.isEmpty ? 200 : 100
         while !runtime.quitRequested {
+            // While a command runs, Ctrl-C cancels it instead of ending the session.
+            terminal.setInterruptCancels(runtime.state.hasRunningCommand)
             if terminal.consumeReloadRequest() { runtime.reloadConfig() }
             runtime.pump()
             if runtime.needsRender {
@@ -83,6 +87,6 @@ enum TerminalSession {
         demo.advance(to: skip)
         _ = demo.drainLogLines()
         return LiveRuntime(state: virtual.state, clock: clock, scraper: Scraper(demo: demo), demo: demo,
-                           demoStart: start, resuming: true)
+                           demoStart: start, resuming: true, auditLogPath: launch.auditLogPath)
     }
 }

@@ -2,7 +2,9 @@ import Alerting
 import Dashboard
 import DemoFleet
 import Foundation
+import Incidents
 import Models
+import Sources
 import Telemetry
 import TerminalUI
 
@@ -41,6 +43,12 @@ struct Launch {
     var logRules: [LogRule] = []
     /// The config's `logs:` section: files to follow and how.
     var logs = LogsConfig()
+    /// The runbooks folder as loaded, with what was wrong in it.
+    var runbooks = RunbookIndex(directory: ".", runbooks: [])
+    var runbookProblems: [String] = []
+    var execution: ExecutionPolicy = .run
+    /// Where confirmations and completions are written.
+    var auditLogPath: String?
 
     /// Demo targets: the simulated fleet, scraped every 5 s through the same parser path as HTTP.
     static let demoInterval: Milliseconds = .seconds(5)
@@ -96,6 +104,9 @@ struct Launch {
             logRuleFiles = [pack]
         }
         launch.loadLogRules(logRuleFiles)
+        var config: AppConfig?
+        if let path, let text = try? readText(path) { config = try? AppConfig.parse(text, file: path) }
+        launch.loadRunbooks(display: display, config: config)
         if display.monochrome || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty {
             launch.theme = launch.theme.monochrome()
         }
@@ -176,6 +187,49 @@ struct Launch {
         dirs.append("/usr/share/modelwatch/" + folder)
         var seen = Set<String>()
         return dirs.filter { seen.insert($0).inserted }
+    }
+
+    /// The runbooks folder, the audit log and whether commands run: flags over the config over
+    /// the defaults. The demo is a dry run unless `--run-commands` says otherwise: its runbooks'
+    /// kubectl commands must never reach whatever cluster the machine is logged in to.
+    mutating func loadRunbooks(display: DisplayOptions, config: AppConfig?) {
+        var directory = display.runbooks ?? config?.runbooks
+        if directory == nil, mode == .demo {
+            directory = Launch.dataDirectories("sample-data/runbooks").first { FileManager.default.fileExists(atPath: $0) }
+        }
+        if let directory {
+            let folder = RunbookLoader.load(directory: directory)
+            runbooks = folder.index
+            runbookProblems = folder.problems.map(\.description)
+            if !runbookProblems.isEmpty {
+                banner = (banner.map { $0 + " · " } ?? "")
+                    + "runbooks: \(runbookProblems[0])" + (runbookProblems.count > 1 ? " (+\(runbookProblems.count - 1) more)" : "")
+            }
+        }
+        auditLogPath = display.auditLog ?? config?.auditLog ?? Launch.defaultAuditLogPath()
+        if display.readOnly {
+            execution = .readOnly
+        } else if display.dryRun {
+            execution = .dryRun(reason: "--dry-run")
+        } else if display.runCommands {
+            execution = .run
+        } else if mode == .demo {
+            execution = .dryRun(reason: "demo (--run-commands lets them run)")
+        } else {
+            switch config?.commands ?? .run {
+            case .run: execution = .run
+            case .dryRun: execution = .dryRun(reason: "commands: dry-run in the config")
+            case .readOnly: execution = .readOnly
+            }
+        }
+    }
+
+    /// `$XDG_STATE_HOME/modelwatch/audit.jsonl`, else `~/.local/state/modelwatch/audit.jsonl`.
+    static func defaultAuditLogPath() -> String? {
+        let env = ProcessInfo.processInfo.environment
+        if let state = env["XDG_STATE_HOME"], !state.isEmpty { return state + "/modelwatch/audit.jsonl" }
+        if let home = env["HOME"], !home.isEmpty { return home + "/.local/state/modelwatch/audit.jsonl" }
+        return nil
     }
 
     /// Loads every rule file; a bad one is reported (file, line, rule) and the others still load.
@@ -260,6 +314,10 @@ struct Launch {
         state.modelMappings = modelMappings
         state.driftSettings = driftSettings
         state.ruleErrors = ruleErrors
+        state.runbooks = runbooks
+        state.runbookProblems = runbookProblems
+        state.execution = execution
+        state.auditLogPath = auditLogPath.map(Launch.abbreviate)
         return state
     }
 }
