@@ -67,6 +67,11 @@ public struct RunbookCommand: Hashable, Sendable {
 public struct RunbookError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Kind: String, Hashable, Sendable {
         case badFrontMatter, unknownKind, missingKind, badTimeout, badOption, unclosedFence, badTemplate
+        /// Found by the loader that reads runbook folders (module Sources), not by `parse`: a
+        /// folder or file that cannot be read, text that is not UTF-8 (or holds NUL), a file over
+        /// the size limit, a directory/FIFO/socket named `*.md`, a symlink leading outside the
+        /// folder, more files than the loader takes.
+        case unreadable, notUTF8, tooLarge, notARegularFile, outsideFolder, tooManyFiles
     }
     public var file: String
     public var line: Int
@@ -76,7 +81,9 @@ public struct RunbookError: Error, Hashable, Sendable, CustomStringConvertible {
     public init(file: String, line: Int, column: Int, kind: Kind, message: String) {
         self.file = file; self.line = line; self.column = column; self.kind = kind; self.message = message
     }
-    public var description: String { "\(file):\(line):\(column): \(message)" }
+    /// `file:line:column: message`, or `file: message` when the problem has no place in the
+    /// file (line 0: a folder that cannot be read, too many files).
+    public var description: String { line > 0 ? "\(file):\(line):\(column): \(message)" : "\(file): \(message)" }
 }
 
 extension Runbook {
