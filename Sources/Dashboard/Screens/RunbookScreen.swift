@@ -252,7 +252,10 @@ enum RunbookScreen {
             let running = Format.age(state.now - run.startedAt)
             status = Line(" running \(running) · Ctrl-C cancels ", style: theme.style(.statusWarning).adding(.bold))
         }
-        let block = Block(title: Line(" Output · \(RunbookActions.oneLine(run.request.command)) ", style: theme.style(.title)),
+        // The outcome on the right must always show: the command in the title gives way.
+        let titleRoom = max(10, area.width - status.width - 6)
+        let title = TextLayout.truncate(" Output · \(RunbookActions.oneLine(run.request.command))", toWidth: titleRoom - 1) + " "
+        let block = Block(title: Line(title, style: theme.style(.title)),
                           rightTitle: status, borderType: .rounded, borderStyle: theme.style(.border))
         block.render(into: &buffer, area: area)
         let inner = block.inner(area)
