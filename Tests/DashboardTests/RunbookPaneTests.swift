@@ -271,6 +271,25 @@ import Testing
                 "\(runtime.state.notice ?? "no notice")")
     }
 
+    @Test func aRunbookThatFailedToLoadSaysWhyWhenItsAlertAsksForIt() throws {
+        var runtime = Fixtures.demoRuntime(at: .seconds(200))
+        var state = runtime.state
+        state.runbooks = RunbookIndex(directory: "sample-data/runbooks", runbooks: [])
+        state.runbookProblems = [RunbookError(file: "sample-data/runbooks/model-error-rate.md", line: 3, column: 8,
+                                              kind: .badFrontMatter, message: "front matter is not YAML: found a tab")]
+        runtime = VirtualRuntime(state: state, start: runtime.now, performer: DemoPerformer(start: Fixtures.demoEpoch))
+        runtime.send(.keyPressed(.character("a")))
+        let rows = AlertsScreen.rows(for: runtime.state)
+        let index = try #require(rows.firstIndex {
+            if case .alert(let a) = $0 { return a.name == "ModelErrorRateHigh" } else { return false }
+        })
+        for _ in 0..<index { runtime.send(.keyPressed(.character("j"))) }
+        runtime.send(.keyPressed(.character("r")))
+        #expect(runtime.state.ui.screen == .alerts)
+        #expect(runtime.state.notice == "ModelErrorRateHigh's runbook could not be read: "
+                + "sample-data/runbooks/model-error-rate.md:3:8: front matter is not YAML: found a tab")
+    }
+
     @Test func fromTheModelViewROpensTheMostUrgentAlertsRunbook() throws {
         var runtime = Fixtures.demoRuntime(at: .seconds(200))
         var state = runtime.state

@@ -73,7 +73,7 @@ public struct State: Sendable {
     /// The runbooks folder, loaded at start.
     public var runbooks = RunbookIndex(directory: ".", runbooks: [])
     /// What was wrong in the runbooks folder (a file that is not YAML, a symlink out of it...).
-    public var runbookProblems: [String] = []
+    public var runbookProblems: [RunbookError] = []
     /// Checklist items ticked in this incident, by runbook file and line (the file is never written).
     public var runbookTicks: [String: [Int: Bool]] = [:]
     /// Whether confirmed commands run, are dry runs, or cannot be confirmed at all.

@@ -23,7 +23,12 @@ enum RunbookActions {
             AlertActions.notify("\(alert.name)'s runbook is on the web: \(url) (copied to the clipboard)", state: &state)
             return [.copyToClipboard(url)]
         case .none(let reason):
-            AlertActions.notify(reason, state: &state)
+            // A runbook_url naming a file that failed to load says why it failed.
+            if let problem = state.runbookProblems.first(where: { reason.contains("points to \($0.file),") }) {
+                AlertActions.notify("\(alert.name)'s runbook could not be read: \(problem)", state: &state)
+            } else {
+                AlertActions.notify(reason, state: &state)
+            }
         }
         return []
     }

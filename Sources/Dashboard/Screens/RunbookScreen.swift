@@ -211,7 +211,7 @@ enum RunbookScreen {
             buffer.put(Line(more, style: muted), x: main.x, y: main.maxY - 1, width: main.width - 1, alignment: .right)
         }
         if !state.runbookProblems.isEmpty {
-            buffer.put(Line(" ⚠ \(state.runbookProblems.count) runbook file(s) could not be read: \(state.runbookProblems[0]) ",
+            buffer.put(Line(" ⚠ \(state.runbookProblems.count) runbook file(s) could not be read: \(state.runbookProblems[0].description) ",
                             style: theme.style(.statusWarning)),
                        x: main.x + 1, y: main.maxY - 1, width: max(0, main.width / 2))
         }

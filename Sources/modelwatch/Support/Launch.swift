@@ -45,7 +45,7 @@ struct Launch {
     var logs = LogsConfig()
     /// The runbooks folder as loaded, with what was wrong in it.
     var runbooks = RunbookIndex(directory: ".", runbooks: [])
-    var runbookProblems: [String] = []
+    var runbookProblems: [RunbookError] = []
     var execution: ExecutionPolicy = .run
     /// Where confirmations and completions are written.
     var auditLogPath: String?
@@ -200,7 +200,7 @@ struct Launch {
         if let directory {
             let folder = RunbookLoader.load(directory: directory)
             runbooks = folder.index
-            runbookProblems = folder.problems.map(\.description)
+            runbookProblems = folder.problems
             if !runbookProblems.isEmpty {
                 banner = (banner.map { $0 + " · " } ?? "")
                     + "runbooks: \(runbookProblems[0])" + (runbookProblems.count > 1 ? " (+\(runbookProblems.count - 1) more)" : "")
