@@ -100,12 +100,7 @@ public final class AuditLogWriter: Sendable {
     /// path and `strerror` on any failure (the line may then be torn; the next append closes
     /// it).
     public func append(_ entry: AuditEntry) throws(AuditLogError) {
-        try append(line: entry.jsonLine())
-    }
-
-    /// Appends one raw line (tests use it to write what a crash would leave). `line` must not
-    /// contain a newline.
-    func append(line: String) throws(AuditLogError) {
+        let line = entry.jsonLine()
         let result: Result<Void, AuditLogError> = fd.withLock { fd in
             guard fd >= 0 else { return .failure(AuditLogError(path: path, message: "closed")) }
             // Advisory, across processes: the torn-line check and the write go together.
