@@ -192,8 +192,9 @@ import TestSupport
             "rb/linked.md:8:34: {{ $labels.pod }} in this rollback command: the alert it serves cannot have label pod: Linked (rules/r.yaml:4) can have only alertname, job, model, severity, team",
             "rb/linked.md:12:52: {{ $annotations.description }} in this diagnose command: the alert it serves defines no annotation description: Linked (rules/r.yaml:4) defines runbook_url, summary",
             "rb/linked.md:12:101: {{ $labels.pod }} in this diagnose command: the alert it serves cannot have label pod: Linked (rules/r.yaml:4) can have only alertname, job, model, severity, team",
-            "rb/matched.md:9:6: {{ $labels.job }} in this diagnose command: the alert it serves cannot have label job: Matched (rules/r.yaml:12) can have only alertname, severity",
-            "rb/matched.md:9:24: {{ $annotations.summary }} in this diagnose command: the alert it serves defines no annotation summary: Matched (rules/r.yaml:12) defines none",
+            // matched.md also serves the fraud-detector alerts of PerModelOnly: both are checked.
+            "rb/matched.md:9:6: {{ $labels.job }} in this diagnose command: the alerts it serves cannot have label job: Matched (rules/r.yaml:12) can have only alertname, severity; PerModelOnly (rules/r.yaml:26) can have only alertname, model",
+            "rb/matched.md:9:24: {{ $annotations.summary }} in this diagnose command: the alerts it serves define no annotation summary: Matched (rules/r.yaml:12) defines none; PerModelOnly (rules/r.yaml:26) defines none",
             "rules/r.yaml:20:9: alert Orphan has no runbook: alert Orphan has no runbook_url annotation and no runbook's `alerts:` matchers select it",
             "rules/r.yaml:22:9: alert BrokenURL has no runbook: runbook_url ../rb/gone.md points to rb/gone.md, which is not a loaded runbook",
             "rules/r.yaml:26:9: alert PerModelOnly has no runbook: alert PerModelOnly has no runbook_url annotation and no runbook's `alerts:` matchers select it; rb/matched.md selects it only when {alertname=\"PerModelOnly\", model=\"fraud-detector\"} holds for model, which the rule does not set itself",
@@ -207,6 +208,26 @@ import TestSupport
             let at = String(line[(f.column - 1)...])
             #expect(at.hasPrefix("{{") || at.hasPrefix("alert:"), "\(f): \(at)")
         }
+    }
+
+    /// A runbook for one model's alerts, before the catch-all one in file-name order, is chosen
+    /// for those alerts: its commands are checked against the rule too, and the rule is covered.
+    @Test func aRunbookForSomeAlertsOfARuleServesThemToo() throws {
+        let rules = try Self.rules("""
+            groups:
+              - name: g
+                rules:
+                  - alert: Errors
+                    expr: sum by (job, model) (rate(x[1m])) > 1
+            """)
+        let specific = try Self.runbook("rb/a-fraud.md", "---\ntitle: F\nalerts:\n  - {alertname: Errors, model: fraud-detector}\n---\n```sh rollback\nundo {{ $labels.model }} {{ $labels.version }}\n```\n")
+        let general = try Self.runbook("rb/b-errors.md", "---\ntitle: E\nalerts:\n  - {alertname: Errors}\n---\n```sh diagnose\necho {{ $labels.job }}\n```\n")
+        #expect(Self.lint([specific, general], rules).map(\.description) == [
+            "rb/a-fraud.md:7:26: {{ $labels.version }} in this rollback command: the alert it serves cannot have label version: Errors (rules/r.yaml:4) can have only alertname, job, model",
+        ])
+        // After the catch-all in file-name order, it is never chosen: not checked.
+        let late = try Self.runbook("rb/c-fraud.md", "---\ntitle: F\nalerts:\n  - {alertname: Errors, model: fraud-detector}\n---\n```sh rollback\nundo {{ $labels.version }}\n```\n")
+        #expect(Self.lint([general, late], rules).isEmpty)
     }
 
     @Test func labelsLintCannotKnowAreNotFindings() throws {

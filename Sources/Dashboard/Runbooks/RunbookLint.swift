@@ -185,14 +185,24 @@ public enum RunbookLint {
         var served: [String: [LintedAlertRule]] = [:]   // runbook file → rules
         for rule in rules {
             let link = link(for: rule, in: index)
+            // Without runbook_url, a runbook whose matchers depend on labels the expression sets
+            // (`model: fraud-detector`) is chosen for some of the rule's alerts, if it comes
+            // before the one that matches them all: it serves the rule too.
+            let partial = rule.annotations["runbook_url"] == nil ? partialMatches(rule, in: index) : []
             switch link {
-            case .linked(let r, _), .matched(let r): served[r.file, default: []].append(rule)
+            case .linked(let r, _):
+                served[r.file, default: []].append(rule)
+            case .matched(let r):
+                for p in partial where p.runbook.file < r.file { served[p.runbook.file, default: []].append(rule) }
+                served[r.file, default: []].append(rule)
             case .external: break
             case .none(let reason):
+                for p in partial { served[p.runbook.file, default: []].append(rule) }
                 var message = "alert \(rule.name) has no runbook: " + (reason.hasPrefix("no runbook: ") ? String(reason.dropFirst(12)) : reason)
-                if rule.annotations["runbook_url"] == nil {
-                    let partial = partialMatches(rule, in: index)
-                    if !partial.isEmpty { message += "; " + partial.joined(separator: "; ") }
+                if !partial.isEmpty {
+                    message += "; " + partial.map {
+                        "\($0.runbook.file) selects it only when \($0.matcher) holds for \($0.labels.joined(separator: ", ")), which the rule does not set itself"
+                    }.joined(separator: "; ")
                 }
                 findings.append(RunbookLintFinding(file: rule.file, line: rule.line, column: rule.column, kind: .alertWithoutRunbook, message: message))
             }
@@ -237,10 +247,14 @@ public enum RunbookLint {
         return index.runbook(labels: rule.staticLabels, annotations: annotations, ruleDirectory: rule.ruleDirectory)
     }
 
+    /// A runbook matcher that selects some of a rule's alerts, depending on labels only the
+    /// expression (or a templated rule label) sets.
+    struct PartialMatch { var runbook: Runbook; var matcher: AlertMatcher; var labels: [String] }
+
     /// Runbooks whose matchers would select some of the rule's alerts, depending on labels the
-    /// expression sets (which lint cannot know the values of): said in the finding, as a hint.
-    static func partialMatches(_ rule: LintedAlertRule, in index: RunbookIndex) -> [String] {
-        var out: [String] = []
+    /// expression sets (which lint cannot know the values of); one entry per runbook.
+    static func partialMatches(_ rule: LintedAlertRule, in index: RunbookIndex) -> [PartialMatch] {
+        var out: [PartialMatch] = []
         for runbook in index.runbooks {
             for matcher in runbook.matchers {
                 var depends: [String] = []
@@ -255,7 +269,8 @@ public enum RunbookLint {
                     }
                 }
                 if possible, !depends.isEmpty {
-                    out.append("\(runbook.file) selects it only when \(matcher) holds for \(depends.joined(separator: ", ")), which the rule does not set itself")
+                    out.append(PartialMatch(runbook: runbook, matcher: matcher, labels: depends))
+                    break
                 }
             }
         }
