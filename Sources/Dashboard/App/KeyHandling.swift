@@ -14,15 +14,7 @@ func handleKey(_ key: Key, state: inout State) -> [Effect] {
         LogsKeys.handlePrompt(key, state: &state)
         return []
     }
-    let context: KeyBinding.Context
-    switch state.ui.screen {
-    case .overview: context = .overview
-    case .model: context = .model
-    case .targets: context = .targets
-    case .alerts: context = .alerts
-    case .logs: context = .logs
-    case .runbook: context = .runbook
-    }
+    let context = state.ui.screen.keyContext
     guard let action = KeyMap.action(for: key, in: context) else { return [] }
     if state.ui.showHelp {
         switch action {
@@ -225,5 +217,19 @@ func handleSilenceForm(_ key: Key, state: inout State) {
         AlertActions.addSilence(matchers: form.matchers, alertName: form.alertName, model: form.matchers["model"],
                                 duration: duration, reason: reason, state: &state)
         AlertsScreen.syncSelection(&state)
+    }
+}
+
+extension UIState.Screen {
+    /// The key bindings that apply on this screen (besides the global ones).
+    var keyContext: KeyBinding.Context {
+        switch self {
+        case .overview: .overview
+        case .model: .model
+        case .targets: .targets
+        case .alerts: .alerts
+        case .logs: .logs
+        case .runbook: .runbook
+        }
     }
 }

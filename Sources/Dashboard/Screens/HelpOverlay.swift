@@ -29,21 +29,46 @@ enum HelpOverlay {
         return lines
     }
 
-    /// The help text in one column, or two side by side when one would not fit the height.
-    static func lines(theme: Theme, maxHeight: Int = .max, maxWidth: Int = .max) -> [Line] {
-        let global = bindingLines(.global, theme: theme), overview = bindingLines(.overview, theme: theme)
-        let model = bindingLines(.model, theme: theme), targets = bindingLines(.targets, theme: theme)
-        let alerts = bindingLines(.alerts, theme: theme), logs = bindingLines(.logs, theme: theme)
-        let legend = legendLines(theme: theme)
-        let single = global + [""] + overview + [""] + model + [""] + alerts + [""] + logs + [""] + targets + [""] + legend
+    /// The sections, the current screen's first: what can be done here comes before what can be
+    /// done elsewhere, so a small window cuts the least useful part.
+    static func sections(for context: KeyBinding.Context, theme: Theme) -> [[Line]] {
+        let order: [KeyBinding.Context] = [.overview, .model, .alerts, .runbook, .logs, .targets]
+        let others = order.filter { $0 != context }
+        var sections = [bindingLines(context, theme: theme)]
+        if context != .global { sections.append(bindingLines(.global, theme: theme)) }
+        sections += others.map { bindingLines($0, theme: theme) }
+        sections.append(legendLines(theme: theme))
+        return sections
+    }
+
+    /// The sections flowed into as many columns as fit `maxWidth`, each filled top to bottom
+    /// up to `maxHeight`; what does not fit is left out (the last sections).
+    static func lines(for context: KeyBinding.Context = .overview, theme: Theme, maxHeight: Int = .max,
+                      maxWidth: Int = .max) -> [Line] {
+        let sections = sections(for: context, theme: theme)
+        let single = sections.enumerated().flatMap { i, section in i == 0 ? section : [Line("")] + section }
         guard single.count > maxHeight else { return single }
-        let left = global + [""] + overview + [""] + model + [""] + targets, right = alerts + [""] + logs + [""] + legend
-        let leftWidth = (left.map(\.width).max() ?? 0) + 2
-        guard leftWidth + (right.map(\.width).max() ?? 0) <= maxWidth else { return single }
-        return (0..<max(left.count, right.count)).map { i in
-            let l = i < left.count ? left[i] : Line("")
-            let r = i < right.count ? right[i] : Line("")
-            return Line(l.spans + [Span(String(repeating: " ", count: leftWidth - l.width))] + r.spans)
+        let columnWidth = (sections.flatMap { $0 }.map(\.width).max() ?? 40) + 2
+        let columnCount = max(1, min(sections.count, (maxWidth + 2) / columnWidth))
+        var columns: [[Line]] = [[]]
+        for section in sections {
+            let needed = (columns[columns.count - 1].isEmpty ? 0 : 1) + section.count
+            if columns[columns.count - 1].count + needed > maxHeight, !columns[columns.count - 1].isEmpty {
+                guard columns.count < columnCount else { break }
+                columns.append([])
+            }
+            if !columns[columns.count - 1].isEmpty { columns[columns.count - 1].append(Line("")) }
+            columns[columns.count - 1] += section
+        }
+        let height = min(maxHeight, columns.map(\.count).max() ?? 0)
+        return (0..<height).map { row in
+            var spans: [Span] = []
+            for (c, column) in columns.enumerated() {
+                let line = row < column.count ? column[row] : Line("")
+                spans += line.spans
+                if c < columns.count - 1 { spans.append(Span(String(repeating: " ", count: max(0, columnWidth - line.width)))) }
+            }
+            return Line(spans)
         }
     }
 
@@ -57,8 +82,8 @@ enum HelpOverlay {
         }
     }
 
-    static func render(theme: Theme, into buffer: inout ScreenBuffer) {
-        let body = lines(theme: theme, maxHeight: buffer.size.height - 4, maxWidth: buffer.size.width - 6)
+    static func render(context: KeyBinding.Context, theme: Theme, into buffer: inout ScreenBuffer) {
+        let body = lines(for: context, theme: theme, maxHeight: buffer.size.height - 4, maxWidth: buffer.size.width - 6)
         let width = min(buffer.size.width - 2, max(56, (body.map(\.width).max() ?? 40) + 4))
         let height = min(buffer.size.height - 2, body.count + 2)
         let overlay = Overlay(width: width, height: height,

@@ -38,7 +38,7 @@ public enum View {
         if let prompt = state.ui.textPrompt { PromptLine.render(prompt, theme: theme, into: &buffer, row: area.height - 1) }
         if let form = state.ui.silenceForm { SilenceDialog.render(form, theme: theme, into: &buffer) }
         if let dialog = state.ui.commandConfirmation { CommandDialog.render(dialog, state: state, theme: theme, into: &buffer) }
-        if state.ui.showHelp { HelpOverlay.render(theme: theme, into: &buffer) }
+        if state.ui.showHelp { HelpOverlay.render(context: state.ui.screen.keyContext, theme: theme, into: &buffer) }
         return buffer
     }
 
