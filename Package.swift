@@ -26,7 +26,9 @@ let package = Package(
         .target(name: "PromQL", dependencies: ["Telemetry"]),
         .target(name: "Alerting", dependencies: ["PromQL", "Telemetry", .product(name: "Yams", package: "Yams")]),
         .target(name: "Models", dependencies: ["Telemetry"]),
-        .target(name: "Logs", dependencies: ["Telemetry"]),
+        .target(name: "Logs", dependencies: ["Telemetry", "CLogScan"]),
+        // Byte searches for the log scanners: SSE2, inlined (Swift SIMD has no movemask; docs/performance.md).
+        .target(name: "CLogScan"),
         .target(name: "Incidents", dependencies: ["Telemetry", .product(name: "Yams", package: "Yams")]),
         .target(name: "DemoFleet", dependencies: ["Telemetry"]),
         .target(name: "TerminalUI"),

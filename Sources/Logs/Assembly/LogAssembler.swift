@@ -60,8 +60,32 @@ public struct LogAssembler: Sendable {
         get { UnsafePointer(bitPattern: externalAddress) }
         set { externalAddress = UInt(bitPattern: newValue) }
     }
-    var pending = LineScan()
-    var scratch = LineScan()
+    /// The pending record's scan and the next line's, in two slots that trade places when a
+    /// record starts (no copy of a scan).
+    var scanA = LineScan()
+    var scanB = LineScan()
+    var pendingInB = false
+    var pending: LineScan {
+        _read { if pendingInB { yield scanB } else { yield scanA } }
+        _modify { if pendingInB { yield &scanB } else { yield &scanA } }
+    }
+    var scratch: LineScan {
+        _read { if pendingInB { yield scanA } else { yield scanB } }
+        _modify { if pendingInB { yield &scanA } else { yield &scanB } }
+    }
+
+    /// Reads `b` as `f` into the scratch slot (the slots named directly: no accessor).
+    @inline(__always)
+    mutating func scanScratch(_ b: Bytes, as f: FormatID, truncated: Bool) -> Bool {
+        pendingInB ? detector.scan(b, as: f, truncated: truncated, context, &scanA)
+            : detector.scan(b, as: f, truncated: truncated, context, &scanB)
+    }
+
+    @inline(__always)
+    mutating func detectScratch(_ b: Bytes, truncated: Bool) -> FormatID {
+        pendingInB ? detector.detect(b, truncated: truncated, context, &scanA)
+            : detector.detect(b, truncated: truncated, context, &scanB)
+    }
     var hasPending = false
     var pendingLines = 0
     var pendingFirstLineLength = 0
@@ -121,7 +145,7 @@ public struct LogAssembler: Sendable {
                 return
             }
             overflowLines += 1
-            _ = detector.detect(b, truncated: truncated, context, &scratch)
+            _ = detectScratch(b, truncated: truncated)
         } else if !hasPending {
             scanHeader(b, truncated: truncated)
         }
@@ -239,12 +263,19 @@ public struct LogAssembler: Sendable {
             }
         }
         withUnsafeMutablePointer(to: &self) { p in
-            if let e = p.pointee.external {
-                emit(LogRecord(bytes: Bytes(e, p.pointee.externalCount), owner: UnsafePointer(p)))
-            } else {
-                p.pointee.buffer.withUnsafeBufferPointer { buf in
-                    emit(LogRecord(bytes: Bytes(buf), owner: UnsafePointer(p)))
+            func hand(_ scan: UnsafePointer<LineScan>) {
+                if let e = p.pointee.external {
+                    emit(LogRecord(bytes: Bytes(e, p.pointee.externalCount), owner: UnsafePointer(p), scanPointer: scan))
+                } else {
+                    p.pointee.buffer.withUnsafeBufferPointer { buf in
+                        emit(LogRecord(bytes: Bytes(buf), owner: UnsafePointer(p), scanPointer: scan))
+                    }
                 }
+            }
+            if p.pointee.pendingInB {
+                withUnsafePointer(to: &p.pointee.scanB) { hand($0) }
+            } else {
+                withUnsafePointer(to: &p.pointee.scanA) { hand($0) }
             }
         }
         hasPending = false
@@ -254,8 +285,8 @@ public struct LogAssembler: Sendable {
     /// Ends the pending record and starts one with `b`, whose scan is in `scratch`.
     mutating func startRecord(_ b: Bytes, at: Int64, truncated: Bool, inChunk: Bool, emit: (LogRecord) -> Void) {
         emitPending(emit)
-        swap(&pending, &scratch)
-        if let replaced = pending.replacementText {
+        pendingInB.toggle()
+        if let replaced = pendingInB ? scanB.replacementText : scanA.replacementText {
             external = nil
             buffer.removeAll(keepingCapacity: true)
             buffer.append(contentsOf: replaced)
@@ -287,7 +318,7 @@ public struct LogAssembler: Sendable {
             if !pendingStack, Folding.isJavaFrame(b) { pendingStack = true }
             return true
         }
-        if let f = formatID, f.hasHeaderShape, detector.scan(b, as: f, truncated: truncated, context, &scratch) {
+        if let f = formatID, f.hasHeaderShape, scanScratch(b, as: f, truncated: truncated) {
             candidateStreak = 0
             bareStreak = 0
             return false
@@ -299,13 +330,13 @@ public struct LogAssembler: Sendable {
         }
         if Folding.startsCrashReport(b) {
             // A Go panic or an uncaught Java exception: a record of its own, continued by its stack.
-            noteDetected(detector.detect(b, truncated: truncated, context, &scratch))
+            noteDetected(detectScratch(b, truncated: truncated))
             return false
         }
         if Folding.isChainedExceptionLine(b) { traceback = 0; return true }
         if traceback == 2, Folding.isPythonExceptionLine(b) { traceback = 0; return true }
         if Folding.isJavaExceptionLine(b) { pendingStack = true; return true }
-        let detected = detector.detect(b, truncated: truncated, context, &scratch)
+        let detected = detectScratch(b, truncated: truncated)
         // A line that starts with an escape sequence is colored output: a record of its own.
         if detected == .plain, let f = formatID, f.hasHeaderShape, first != 27 {
             bareStreak += 1
@@ -342,11 +373,11 @@ public struct LogAssembler: Sendable {
 extension LogAssembler {
     /// A line with no record before it: read as the file's format, or detected.
     mutating func scanHeader(_ b: Bytes, truncated: Bool) {
-        if let f = formatID, f.hasHeaderShape, detector.scan(b, as: f, truncated: truncated, context, &scratch) {
+        if let f = formatID, f.hasHeaderShape, scanScratch(b, as: f, truncated: truncated) {
             candidateStreak = 0
             return
         }
-        noteDetected(detector.detect(b, truncated: truncated, context, &scratch))
+        noteDetected(detectScratch(b, truncated: truncated))
     }
 }
 

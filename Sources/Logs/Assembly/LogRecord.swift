@@ -6,14 +6,16 @@ import Telemetry
 public struct LogRecord {
     let bytes: Bytes
     let owner: UnsafePointer<LogAssembler>
+    /// The pending record's scan, inside the assembler.
+    let scanPointer: UnsafePointer<LineScan>
 
     var scan: LineScan {
-        _read { yield owner.pointee.pending }
+        unsafeAddress { scanPointer }
     }
 
     var firstLineLength: Int { owner.pointee.pendingFirstLineLength }
     var customNames: [String] {
-        let f = owner.pointee.pending.format
+        let f = scanPointer.pointee.format
         guard f.kind == .custom, owner.pointee.customGroupNames.indices.contains(Int(f.custom)) else { return [] }
         return owner.pointee.customGroupNames[Int(f.custom)]
     }
@@ -27,28 +29,28 @@ public struct LogRecord {
     /// A Python traceback or Java stack trace was folded into the record.
     public var hasStackTrace: Bool { owner.pointee.pendingStack }
 
-    public var format: LogFormat { owner.pointee.pending.format.logFormat(customs: owner.pointee.detector.customs) }
+    public var format: LogFormat { scanPointer.pointee.format.logFormat(customs: owner.pointee.detector.customs) }
 
     /// The level the record states; a record without one that carries a stack trace is an error.
     public var level: LogLevel {
-        let level = owner.pointee.pending.level
+        let level = scanPointer.pointee.level
         return level == .unknown && hasStackTrace ? .error : level
     }
 
     public var statedTime: Timestamp? {
-        owner.pointee.pending.hasTime ? Timestamp(milliseconds: owner.pointee.pending.time) : nil
+        scanPointer.pointee.hasTime ? Timestamp(milliseconds: scanPointer.pointee.time) : nil
     }
     public var statedTimeAssumptions: LogTimeAssumptions { scan.timeAssumptions }
 
     /// Fields found in the record, keys included, without making strings.
-    public var fieldCount: Int { owner.pointee.pending.fields.count }
+    public var fieldCount: Int { scanPointer.pointee.fields.count }
 
     /// The record's bytes (lines joined with `\n`), as read.
     public var rawBytes: UnsafeBufferPointer<UInt8> { bytes.slice(0, bytes.count) }
 
     /// The model's bytes as written (escapes not undone), if the record names a model.
     public var rawModel: UnsafeBufferPointer<UInt8>? {
-        let span = owner.pointee.pending.model
+        let span = scanPointer.pointee.model
         return span.isPresent ? Decoding.bytes(bytes, span) : nil
     }
     /// The version's bytes as written, if the record names one.
@@ -83,7 +85,7 @@ public struct LogRecord {
     public var fields: [String: String] {
         var result: [String: String] = [:]
         result.reserveCapacity(scan.fields.count)
-        let list = owner.pointee.pending.fields
+        let list = scanPointer.pointee.fields
         for k in 0..<list.count {
             let f = list[k]
             let key: String

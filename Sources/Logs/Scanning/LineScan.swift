@@ -155,6 +155,8 @@ struct LineScan: Sendable {
     var tritonStyle = false
     /// Kept across lines (not reset): the date of the last time read.
     var dateCache = DateCache()
+    /// Kept across lines (not reset): the last structured line's keys.
+    var keys = KeyCache()
 
     init(reserve: Bool = true) { fields = FieldList(capacity: reserve ? 16 : 4) }
 

@@ -69,6 +69,17 @@ extension LineScan {
     }
 }
 
+/// How a JSON string's end is found (a strategy, so that the scanner can be specialized).
+protocol JSONStrings {
+    /// For a string whose opening quote is at `i - 1`: the index of its closing quote (or the
+    /// line's length when the line ends first) and whether it holds an escape.
+    mutating func string(_ b: Bytes, _ i: Int) -> (Int, Bool)
+}
+
+struct ByteStrings: JSONStrings {
+    @inline(__always) func string(_ b: Bytes, _ i: Int) -> (Int, Bool) { JSONLineScanner.string(b, i) }
+}
+
 /// JSON lines: one object per line. Only the top level is read into fields; a nested object
 /// or array is kept as its JSON text.
 enum JSONLineScanner {
@@ -107,13 +118,13 @@ enum JSONLineScanner {
 
     /// Skips a nested object or array starting at `i` (its opening bracket); returns the index
     /// after its closing bracket, or `count`.
-    static func skipNested(_ b: Bytes, _ i: Int) -> Int {
+    static func skipNested(_ b: Bytes, _ i: Int, _ strings: inout some JSONStrings) -> Int {
         var depth = 0
         var j = i
         while j < b.count {
             let c = b[j]
             if c == 34 {
-                j = string(b, j + 1).0 + 1
+                j = strings.string(b, j + 1).0 + 1
                 continue
             }
             if c == 123 || c == 91 { depth += 1 } else if c == 125 || c == 93 {
@@ -129,10 +140,20 @@ enum JSONLineScanner {
     /// Returns false when the line is no JSON object.
     static func scan(_ b: Bytes, truncated: Bool, into s: inout LineScan, _ context: ReceiveContext,
                      custom: CustomKeys, timeLayout: TimeLayout? = nil) -> Bool {
+        var strings = ByteStrings()
+        return scan(b, truncated: truncated, into: &s, context, custom: custom, timeLayout: timeLayout, &strings)
+    }
+
+    @inline(__always)
+    static func scan(_ b: Bytes, truncated: Bool, into s: inout LineScan, _ context: ReceiveContext,
+                     custom: CustomKeys, timeLayout: TimeLayout?, _ strings: inout some JSONStrings) -> Bool {
         var i = skipWS(b, 0)
         guard i < b.count, b[i] == 123 else { return false }
         i += 1
         var complete = false
+        // Keys are matched against the last line's at the same place (built-in names only).
+        let cached = custom.isEmpty
+        var place = 0
         loop: while true {
             i = skipWS(b, i)
             guard i < b.count else { break }
@@ -140,23 +161,39 @@ enum JSONLineScanner {
             if c == 125 { complete = true; i += 1; break }  // }
             guard c == 34 else { return false }
             let ks = i + 1
-            let (ke, keyEscaped) = string(b, ks)
-            guard ke < b.count else { break }
-            i = skipWS(b, ke + 1)
-            guard i < b.count else { break }
-            guard b[i] == 58 else { return false }  // :
-            i = skipWS(b, i + 1)
+            let ke: Int, keyEscaped: Bool
+            var known: KeyCache.Slot?
+            if cached, let slot = s.keys.match(place, b, i) {
+                // `"key":` as on the last line: no escape, the colon right after the quote.
+                known = slot
+                ke = i &+ slot.length &- 2
+                keyEscaped = false
+                i = skipWS(b, i &+ slot.length)
+            } else {
+                (ke, keyEscaped) = strings.string(b, ks)
+                guard ke < b.count else { break }
+                i = skipWS(b, ke + 1)
+                guard i < b.count else { break }
+                guard b[i] == 58 else { return false }  // :
+                if cached, !keyEscaped, i == ke &+ 1 {
+                    let (role, rank) = KeyRoles.role(b, ks, ke)
+                    known = KeyCache.Slot(role: role, rank: rank)
+                    s.keys.remember(place, b, ks &- 1, length: ke &+ 2 &- ks &+ 1, role: role, rank: rank)
+                }
+                i = skipWS(b, i + 1)
+            }
+            place &+= 1
             guard i < b.count else { break }
             let v = b[i]
             let value: ValueSpan
             let isString: Bool
             if v == 34 {
-                let (ve, escaped) = string(b, i + 1)
+                let (ve, escaped) = strings.string(b, i + 1)
                 value = ValueSpan(i + 1, ve, escaped ? .json : .raw)
                 isString = true
                 i = ve + 1
             } else if v == 123 || v == 91 {
-                let end = skipNested(b, i)
+                let end = skipNested(b, i, &strings)
                 value = ValueSpan(i, end)
                 isString = false
                 i = end
@@ -170,7 +207,9 @@ enum JSONLineScanner {
             }
             let key = ValueSpan(ks, ke, keyEscaped ? .json : .raw)
             s.fields.append(FieldSpan(key: key, value: value))
-            if !keyEscaped {
+            if let known {
+                if known.role != .other { s.assign(known.role, rank: known.rank &+ 1, value: value, isString: isString, b, context) }
+            } else if !keyEscaped {
                 if !custom.isEmpty, let role = custom.role(b, ks, ke) {
                     s.assign(role, rank: 0, value: value, isString: isString, b, context, timeLayout: timeLayout)
                 } else {
@@ -218,14 +257,27 @@ enum LogfmtLineScanner {
         var i = start
         var pairs = 0
         let n = b.count
+        // Keys are matched against the last line's at the same place (built-in names only).
+        let cached = custom.isEmpty
+        var place = 0
         while i < n {
             while i < n, b[i] == 32 || b[i] == 9 { i += 1 }
             guard i < n else { break }
             let ks = i
-            // A key runs to `=` or a space (eight bytes at a time); `looksLike` checked the first
-            // key's bytes, later keys are taken as written.
-            i = b.find(61, or: 32, from: i, to: n)
-            let ke = i
+            let ke: Int
+            var known: KeyCache.Slot?
+            if cached, let slot = s.keys.match(place, b, ks) {
+                // `key=` as on the last line.
+                known = slot
+                ke = ks &+ slot.length &- 1
+                i = ke
+            } else {
+                // A key runs to `=` or a space; `looksLike` checked the first key's bytes, later
+                // keys are taken as written.
+                i = b.find(61, or: 32, from: i, to: n)
+                ke = i
+            }
+            place &+= 1
             guard i < n, b[i] == 61 else {
                 if ke > ks {
                     if strict && pairs == 0 { return false }
@@ -237,6 +289,11 @@ enum LogfmtLineScanner {
                 if strict { return false }
                 i += 1
                 continue
+            }
+            if cached, known == nil {
+                let (role, rank) = KeyRoles.role(b, ks, ke)
+                known = KeyCache.Slot(role: role, rank: rank)
+                s.keys.remember(place &- 1, b, ks, length: ke &- ks &+ 1, role: role, rank: rank)
             }
             i += 1
             let value: ValueSpan
@@ -260,7 +317,9 @@ enum LogfmtLineScanner {
             }
             pairs += 1
             s.fields.append(FieldSpan(key: ValueSpan(ks, ke), value: value))
-            if !custom.isEmpty, let role = custom.role(b, ks, ke) {
+            if let known {
+                if known.role != .other { s.assign(known.role, rank: known.rank &+ 1, value: value, isString: isString, b, context) }
+            } else if !custom.isEmpty, let role = custom.role(b, ks, ke) {
                 s.assign(role, rank: 0, value: value, isString: isString, b, context, timeLayout: timeLayout)
             } else {
                 let (role, rank) = KeyRoles.role(b, ks, ke)
@@ -270,3 +329,4 @@ enum LogfmtLineScanner {
         return strict ? pairs >= 2 : pairs >= 1
     }
 }
+

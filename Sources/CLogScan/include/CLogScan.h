@@ -1,0 +1,71 @@
+// Byte searches for the log scanners, 16 bytes at a time with SSE2 (baseline on x86-64).
+// Swift's SIMD types compile comparisons to a loop over the lanes on this toolchain (no
+// pcmpeqb/pmovmskb), hence this small C target; see docs/performance.md, "Logs". Elsewhere
+// (arm64...) the Swift scanners use their eight-bytes-at-a-time searches instead.
+#ifndef CLOGSCAN_H
+#define CLOGSCAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#define MW_HAVE_FIND 1
+
+/// Whether 16 bytes from `q` lie in one page (so that reading them cannot fault even when some
+/// lie past the run being searched; the bits of those are dropped). Such reads past the run
+/// are deliberate (as in glibc's string functions); an address sanitizer may report them.
+static inline int mw_in_page(const uint8_t *q) { return ((uintptr_t)q & 4095) <= 4096 - 16; }
+
+/// The first index in `from..<end` whose byte is `a` or `b`, or `end`: 16 bytes at a time
+/// (SSE2, inlined into the Swift scanners).
+static inline intptr_t mw_find2(const uint8_t *p, intptr_t from, intptr_t end, uint8_t a, uint8_t b) {
+    const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b);
+    intptr_t i = from;
+    while (i < end) {
+        const uint8_t *q = p + i;
+        if (__builtin_expect(!mw_in_page(q), 0)) {
+            if (*q == a || *q == b) return i;
+            i++;
+            continue;
+        }
+        __m128i v = _mm_loadu_si128((const __m128i *)q);
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)));
+        intptr_t left = end - i;
+        if (left < 16) m &= (1u << left) - 1;
+        if (m) return i + __builtin_ctz(m);
+        i += 16;
+    }
+    return end;
+}
+
+/// The first index in `from..<end` whose byte is `a`, or `end` (SSE2, inlined).
+static inline intptr_t mw_find1(const uint8_t *p, intptr_t from, intptr_t end, uint8_t a) {
+    const __m128i va = _mm_set1_epi8((char)a);
+    intptr_t i = from;
+    while (i < end) {
+        const uint8_t *q = p + i;
+        if (__builtin_expect(!mw_in_page(q), 0)) {
+            if (*q == a) return i;
+            i++;
+            continue;
+        }
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)q), va));
+        intptr_t left = end - i;
+        if (left < 16) m &= (1u << left) - 1;
+        if (m) return i + __builtin_ctz(m);
+        i += 16;
+    }
+    return end;
+}
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

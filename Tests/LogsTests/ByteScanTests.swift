@@ -1,0 +1,109 @@
+import CLogScan
+import Logs
+import Telemetry
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The vector byte searches of CLogScan against a scalar reference on random bytes, at every
+/// alignment and against the end of a page (they must neither miss nor fault), and the key
+/// cache of the structured scanners against reading every line cold.
+@Suite struct ByteScanTests {
+    struct Rng {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    }
+
+    /// Two pages, the second not readable: bytes placed right before it fault when read past.
+    final class GuardedPages {
+        let base: UnsafeMutablePointer<UInt8>
+        let page = 4096
+        init() {
+            let raw = mmap(nil, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)!
+            mprotect(raw + 4096, 4096, PROT_NONE)
+            base = raw.assumingMemoryBound(to: UInt8.self)
+        }
+        deinit { munmap(base, 2 * 4096) }
+    }
+
+    static func reference(_ p: UnsafePointer<UInt8>, _ from: Int, _ end: Int, _ a: UInt8, _ b: UInt8) -> Int {
+        var i = from
+        while i < end { if p[i] == a || p[i] == b { return i }; i += 1 }
+        return end
+    }
+
+    #if arch(x86_64)
+    @Test func vectorFindsMatchAScalarSearchOnRandomBytes() {
+        var rng = Rng(state: 42)
+        let pages = GuardedPages()
+        let alphabet: [UInt8] = [34, 92, 61, 32, 9, 10, 58, 97, 98, 0xC3, 0xA9, 0xE2, 0x80]
+        for round in 0..<20_000 {
+            // A run of 0-100 bytes, ending anywhere in the last 100 bytes before the guard page.
+            let length = rng.below(101)
+            let end = pages.page - rng.below(101 - length)
+            let start = end - length
+            for k in start..<end { pages.base[k] = alphabet[rng.below(alphabet.count)] }
+            let p = UnsafePointer(pages.base)
+            let from = start + (length == 0 ? 0 : rng.below(length + 1))
+            let a = alphabet[rng.below(alphabet.count)], b = alphabet[rng.below(alphabet.count)]
+            #expect(mw_find2(p, from, end, a, b) == Self.reference(p, from, end, a, b), "round \(round)")
+            #expect(mw_find1(p, from, end, a) == Self.reference(p, from, end, a, a), "round \(round)")
+        }
+    }
+    #endif
+
+    /// Random JSON and logfmt lines whose keys repeat (so the cache matches) or change at any
+    /// place (so that it must not): one assembler reading them all gives the entries that a
+    /// fresh assembler per line gives.
+    @Test func keyCacheNeverChangesWhatIsRead() {
+        var rng = Rng(state: 7)
+        let keys = ["time", "level", "msg", "model", "modelx", "mode", "version", "request_id", "request_i",
+                    "latency_ms", "status", "ts", "t", "lvl", "message", "trace_id", "k\u{e9}y", "a b", "x=y", "q\\\"k"]
+        let values = ["2024-11-29T03:00:00.123Z", "ERROR", "warn", "fraud-detector", "3", "0123456789abcdef",
+                      "12.5", "slow request: 100 ms", "caf\u{e9} \u{2615}", ""]
+        for json in [true, false] {
+            var lines: [String] = []
+            var order = Array(keys.prefix(9))
+            for _ in 0..<3000 {
+                // Mostly the same keys; now and then one place changes (the first stays a plain
+                // key, so that every line is read as the format when read alone).
+                if rng.below(5) == 0 { order[1 + rng.below(order.count - 1)] = keys[rng.below(keys.count)] }
+                var parts: [String] = []
+                var seen = Set<String>()
+                for key in order where seen.insert(key).inserted {
+                    let value = values[rng.below(values.count)]
+                    if json {
+                        let k = key.replacingOccurrences(of: "\"", with: "")
+                        parts.append("\"\(k)\":" + (value == "3" ? "3" : "\"\(value)\""))
+                    } else {
+                        let k = key.replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "\"", with: "")
+                        parts.append("\(k)=" + (value.contains(" ") || value.isEmpty ? "\"\(value)\"" : value))
+                    }
+                }
+                lines.append(json ? "{" + parts.joined(separator: ",") + "}" : parts.joined(separator: " "))
+            }
+            let warm = LogFixtures.read(lines: lines)
+            #expect(warm.count == lines.count)
+            for (k, line) in lines.enumerated() {
+                let cold = LogFixtures.read(lines: [line])
+                #expect(cold.count == 1)
+                guard let c = cold.first, k < warm.count else { continue }
+                let w = warm[k]
+                #expect(c.fields == w.fields && c.level == w.level && c.statedTime == w.statedTime && c.model == w.model
+                        && c.version == w.version && c.requestID == w.requestID && c.traceID == w.traceID
+                        && c.message == w.message && c.format == w.format, "line \(k): \(line)")
+            }
+        }
+    }
+}
