@@ -355,6 +355,31 @@ import TestSupport
         ])
     }
 
+    /// Every command of the sample runbooks, expanded, is shell syntax /bin/sh accepts.
+    @Test func sampleRunbookCommandsAreValidShell() throws {
+        let folder = Fixtures.repositoryRoot.appendingPathComponent("sample-data/runbooks")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".md") }.sorted()
+        #expect(names.count >= 12)
+        var checked = 0
+        for name in names {
+            let runbook = try Runbook.parse(text: try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8), file: name).get()
+            #expect(!runbook.commands.isEmpty && !runbook.checklist.isEmpty && runbook.owner != nil && runbook.severity != nil, "\(name)")
+            #expect(runbook.shellBlocksWithoutKind.isEmpty, "\(name)")
+            for command in runbook.commands {
+                var labels: [String: String] = [:], annotations: [String: String] = [:]
+                for case .label(let n) in command.template.parameters { labels[n] = "value of \(n)" }
+                for case .annotation(let n) in command.template.parameters { annotations[n] = "value of \(n)" }
+                let context = CommandContext(labels: labels, annotations: annotations, model: "m", previousVersion: "3",
+                                             currentVersion: "4", targetURL: "http://127.0.0.1:8002/metrics")
+                let expanded = try command.template.expand(context).get()
+                let result = try runProcess("/bin/sh", ["-n", "-c", expanded.command])
+                #expect(result.status == 0, "\(name):\(command.line): \(result.stderr)")
+                checked += 1
+            }
+        }
+        #expect(checked >= 30)
+    }
+
     /// The built-in rules lint knows are the ones HealthEvaluator raises.
     @Test func builtinRuleNamesAreTheHealthEvaluatorsOwn() throws {
         let source = try String(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("Sources/Dashboard/Health/HealthEvaluator.swift"), encoding: .utf8)

@@ -219,7 +219,12 @@ public enum RunbookLint {
             }
             findings += brokenLinks(runbook, lines: lines, fileExists: fileExists)
         }
-        return findings.enumerated().sorted { a, b in
+        return sorted(findings)
+    }
+
+    /// Findings without a place first, then by file, line and column (stable otherwise).
+    public static func sorted(_ findings: [RunbookLintFinding]) -> [RunbookLintFinding] {
+        findings.enumerated().sorted { a, b in
             let x = a.element, y = b.element
             if (x.line == 0) != (y.line == 0) { return x.line == 0 }
             if x.file != y.file { return x.file < y.file }

@@ -75,8 +75,8 @@ struct RunbooksLint: ParsableCommand {
         var alertRules = LintedRuleFile.alertRules(of: ruleFiles)
         let checksBuiltin = builtin || rules.isEmpty
         if checksBuiltin { alertRules += LintedAlertRule.builtinHealthRules }
-        let findings = ruleFindings + RunbookLint.lint(runbooks: folder.index, problems: folder.problems, rules: alertRules,
-                                                       fileExists: { FileManager.default.fileExists(atPath: $0) })
+        let findings = RunbookLint.sorted(ruleFindings + RunbookLint.lint(runbooks: folder.index, problems: folder.problems, rules: alertRules,
+                                                       fileExists: { FileManager.default.fileExists(atPath: $0) }))
         var out = ""
         for finding in findings { out += Sanitizer.visible(finding.description) + "\n" }
         let ruleSource = [ruleFiles.isEmpty && rules.isEmpty ? nil : "\(ruleFiles.count) rule file\(ruleFiles.count == 1 ? "" : "s")",
@@ -336,7 +336,7 @@ enum RunbookText {
                 index = end + 1
                 continue
             }
-            line(prose(raw, styled: styled))
+            line(prose(raw, context: context, styled: styled))
             index += 1
         }
         return Rendered(text: out, errors: errors)
@@ -379,15 +379,16 @@ enum RunbookText {
     }
 
     /// A Markdown line as text: headings underlined, check boxes as ☐/☑, links as `text <target>`,
-    /// `**` and inline-code backquotes dropped.
-    static func prose(_ raw: Substring, styled: Bool) -> String {
+    /// `**` and inline-code backquotes dropped, and `{{ ... }}` parameters that have a value
+    /// filled in (as they are, not quoted: this is text to read, not to run).
+    static func prose(_ raw: Substring, context: CommandContext, styled: Bool) -> String {
         var s = String(raw).replacing("\t", with: "    ")
         let indent = s.prefix { $0 == " " }
         var rest = s.dropFirst(indent.count)
         if rest.hasPrefix("#") {
             let hashes = rest.prefix { $0 == "#" }.count
             if hashes <= 6, rest.dropFirst(hashes).first.map({ $0 == " " }) ?? true {
-                let title = Sanitizer.visible(String(rest.dropFirst(hashes)).trimmingCharacters(in: .whitespaces))
+                let title = withParameters(String(rest.dropFirst(hashes)).trimmingCharacters(in: .whitespaces), context: context, styled: false)
                 let underline = String(repeating: hashes == 1 ? "=" : "-", count: max(3, title.count))
                 return (styled ? bold + title + reset : title) + "\n" + underline
             }
@@ -399,6 +400,37 @@ enum RunbookText {
         }
         s = s.replacing(/!?\[([^\]]*)\]\(<?([^)>\s]*)>?(?:\s+"[^"]*")?\)/) { m in "\(m.output.1) <\(m.output.2)>" }
         s = s.replacing("**", with: "").replacing(/`([^`]+)`/) { m in String(m.output.1) }
-        return Sanitizer.visible(s)
+        return withParameters(s, context: context, styled: styled)
+    }
+
+    /// `text` made visible, with each `{{ ... }}` that has a value in `context` replaced by the
+    /// value (made visible too, and highlighted when styled); the others stay as written.
+    static func withParameters(_ text: String, context: CommandContext, styled: Bool) -> String {
+        var out = ""
+        var rest = text[...]
+        while let match = rest.firstMatch(of: /\{\{\s*([^{}]*?)\s*\}\}/) {
+            out += Sanitizer.visible(String(rest[..<match.range.lowerBound]))
+            if let parameter = parameter(named: match.output.1), let value = context.value(of: parameter) {
+                let shown = Sanitizer.visible(value)
+                out += styled ? highlightOn + shown + reset : shown
+            } else {
+                out += Sanitizer.visible(String(match.output.0))
+            }
+            rest = rest[match.range.upperBound...]
+        }
+        return out + Sanitizer.visible(String(rest))
+    }
+
+    static func parameter(named name: Substring) -> CommandTemplate.Parameter? {
+        func ident(_ s: Substring) -> String? { PairList.isName(s) ? String(s) : nil }
+        if name.hasPrefix("$labels.") { return ident(name.dropFirst(8)).map(CommandTemplate.Parameter.label) }
+        if name.hasPrefix("$annotations.") { return ident(name.dropFirst(13)).map(CommandTemplate.Parameter.annotation) }
+        switch name {
+        case ".previous_version": return .previousVersion
+        case ".current_version": return .currentVersion
+        case ".target_url": return .targetURL
+        case ".model": return .model
+        default: return nil
+        }
     }
 }
