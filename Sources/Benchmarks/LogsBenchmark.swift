@@ -98,7 +98,7 @@ enum LogsBenchmark {
             print("        (\(generated.lines) lines, \(generated.bytes) bytes; fields per record \(f1(Double(scan1.fields) / records)), "
                 + "\(scan1.multiLine) multi-line records; runs: grep \(grepTimes.map { f2($0.seconds) }.joined(separator: " ")) s, "
                 + "scan \(scan1Times.map(f2).joined(separator: " ")) / \(scanTimes.map(f2).joined(separator: " ")) s, "
-                + "entries \(entryTimes.map(f2).joined(separator: " ")) s)")
+                + "entries \(entryTimes.map(f2).joined(separator: " ")) s; best scan \(f0(mb / scan1Times.min()!)) / \(f0(mb / scanTimes.min()!)) MB/s, by CPU time \(f0(mb / scan1CPU.min()!)) / \(f0(mb / scanCPU.min()!)))")
             summary.append((kind, g, mb / median(scanTimes)))
             cpuSummary.append((kind, gc, mb / median(scanCPU)))
         }

@@ -19,11 +19,11 @@ extern "C" {
 /// Whether 16 bytes from `q` lie in one page (so that reading them cannot fault even when some
 /// lie past the run being searched; the bits of those are dropped). Such reads past the run
 /// are deliberate (as in glibc's string functions); an address sanitizer may report them.
-static inline int mw_in_page(const uint8_t *q) { return ((uintptr_t)q & 4095) <= 4096 - 16; }
+static inline __attribute__((always_inline)) int mw_in_page(const uint8_t *q) { return ((uintptr_t)q & 4095) <= 4096 - 16; }
 
 /// The first index in `from..<end` whose byte is `a` or `b`, or `end`: 16 bytes at a time
 /// (SSE2, inlined into the Swift scanners).
-static inline intptr_t mw_find2(const uint8_t *p, intptr_t from, intptr_t end, uint8_t a, uint8_t b) {
+static inline __attribute__((always_inline)) intptr_t mw_find2(const uint8_t *p, intptr_t from, intptr_t end, uint8_t a, uint8_t b) {
     const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b);
     intptr_t i = from;
     while (i < end) {
@@ -44,7 +44,7 @@ static inline intptr_t mw_find2(const uint8_t *p, intptr_t from, intptr_t end, u
 }
 
 /// The first index in `from..<end` whose byte is `a`, or `end` (SSE2, inlined).
-static inline intptr_t mw_find1(const uint8_t *p, intptr_t from, intptr_t end, uint8_t a) {
+static inline __attribute__((always_inline)) intptr_t mw_find1(const uint8_t *p, intptr_t from, intptr_t end, uint8_t a) {
     const __m128i va = _mm_set1_epi8((char)a);
     intptr_t i = from;
     while (i < end) {

@@ -8,6 +8,47 @@ public struct LogRecord {
     let owner: UnsafePointer<LogAssembler>
     /// The pending record's scan, inside the assembler.
     let scanPointer: UnsafePointer<LineScan>
+    /// What a consumer that counts or filters reads, copied out so that reading it is inlined
+    /// into the consumer (no call per property).
+    @usableFromInline let summary: Summary
+
+    @usableFromInline
+    struct Summary {
+        @usableFromInline let base: UnsafePointer<UInt8>
+        @usableFromInline let count: Int
+        @usableFromInline let level: LogLevel
+        @usableFromInline let hasTime: Bool
+        @usableFromInline let time: Int64
+        @usableFromInline let lineCount: Int
+        @usableFromInline let fieldCount: Int
+        /// Start and end of the model, version, request id and message (start -1: none).
+        @usableFromInline let model: (Int32, Int32)
+        @usableFromInline let version: (Int32, Int32)
+        @usableFromInline let requestID: (Int32, Int32)
+        @usableFromInline let message: (Int32, Int32)
+
+        @inlinable
+        func raw(_ span: (Int32, Int32)) -> UnsafeBufferPointer<UInt8>? {
+            guard span.0 >= 0 else { return nil }
+            let start = Int(span.0)
+            return UnsafeBufferPointer(start: base + start, count: max(0, min(Int(span.1), count) - start))
+        }
+    }
+
+    init(bytes: Bytes, owner: UnsafePointer<LogAssembler>, scanPointer: UnsafePointer<LineScan>) {
+        self.bytes = bytes
+        self.owner = owner
+        self.scanPointer = scanPointer
+        // Each property read in place (a copy of the scan would retain its storage).
+        @inline(__always) func pair(_ v: ValueSpan) -> (Int32, Int32) { (v.start, v.end) }
+        let level = scanPointer.pointee.level
+        summary = Summary(base: bytes.base, count: bytes.count,
+                          level: level == .unknown && owner.pointee.pendingStack ? .error : level,
+                          hasTime: scanPointer.pointee.hasTime, time: scanPointer.pointee.time,
+                          lineCount: owner.pointee.pendingLines, fieldCount: scanPointer.pointee.fields.count,
+                          model: pair(scanPointer.pointee.model), version: pair(scanPointer.pointee.version),
+                          requestID: pair(scanPointer.pointee.requestID), message: pair(scanPointer.pointee.message))
+    }
 
     var scan: LineScan {
         unsafeAddress { scanPointer }
@@ -23,7 +64,7 @@ public struct LogRecord {
     /// When the first line was read.
     public var receivedAt: Timestamp { Timestamp(milliseconds: owner.pointee.pendingReceivedAt) }
     /// Lines folded into the record.
-    public var lineCount: Int { owner.pointee.pendingLines }
+    @inlinable public var lineCount: Int { summary.lineCount }
     /// A line of the record was cut by the follower.
     public var truncated: Bool { owner.pointee.pendingTruncated }
     /// A Python traceback or Java stack trace was folded into the record.
@@ -32,33 +73,25 @@ public struct LogRecord {
     public var format: LogFormat { scanPointer.pointee.format.logFormat(customs: owner.pointee.detector.customs) }
 
     /// The level the record states; a record without one that carries a stack trace is an error.
-    public var level: LogLevel {
-        let level = scanPointer.pointee.level
-        return level == .unknown && hasStackTrace ? .error : level
-    }
+    @inlinable public var level: LogLevel { summary.level }
 
-    public var statedTime: Timestamp? {
-        scanPointer.pointee.hasTime ? Timestamp(milliseconds: scanPointer.pointee.time) : nil
-    }
+    @inlinable public var statedTime: Timestamp? { summary.hasTime ? Timestamp(milliseconds: summary.time) : nil }
     public var statedTimeAssumptions: LogTimeAssumptions { scan.timeAssumptions }
 
     /// Fields found in the record, keys included, without making strings.
-    public var fieldCount: Int { scanPointer.pointee.fields.count }
+    @inlinable public var fieldCount: Int { summary.fieldCount }
 
     /// The record's bytes (lines joined with `\n`), as read.
-    public var rawBytes: UnsafeBufferPointer<UInt8> { bytes.slice(0, bytes.count) }
+    @inlinable public var rawBytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: summary.base, count: summary.count) }
 
     /// The model's bytes as written (escapes not undone), if the record names a model.
-    public var rawModel: UnsafeBufferPointer<UInt8>? {
-        let span = scanPointer.pointee.model
-        return span.isPresent ? Decoding.bytes(bytes, span) : nil
-    }
+    @inlinable public var rawModel: UnsafeBufferPointer<UInt8>? { summary.raw(summary.model) }
     /// The version's bytes as written, if the record names one.
-    public var rawVersion: UnsafeBufferPointer<UInt8>? { scan.version.isPresent ? Decoding.bytes(bytes, scan.version) : nil }
+    @inlinable public var rawVersion: UnsafeBufferPointer<UInt8>? { summary.raw(summary.version) }
     /// The request id's bytes as written, if any.
-    public var rawRequestID: UnsafeBufferPointer<UInt8>? { scan.requestID.isPresent ? Decoding.bytes(bytes, scan.requestID) : nil }
+    @inlinable public var rawRequestID: UnsafeBufferPointer<UInt8>? { summary.raw(summary.requestID) }
     /// The message's bytes as written (first line only), if the format has a message.
-    public var rawMessage: UnsafeBufferPointer<UInt8>? { scan.message.isPresent ? Decoding.bytes(bytes, scan.message) : nil }
+    @inlinable public var rawMessage: UnsafeBufferPointer<UInt8>? { summary.raw(summary.message) }
 
     public var model: String? { scan.model.isPresent ? Decoding.string(bytes, scan.model) : nil }
     public var version: String? { scan.version.isPresent ? Decoding.string(bytes, scan.version) : nil }

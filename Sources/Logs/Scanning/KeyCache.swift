@@ -14,7 +14,10 @@ struct KeyCache: Sendable {
         var rank: UInt8 = 0
     }
 
-    static let capacity = 16
+    /// Places 0..<16: a structured line's keys; 16..<24: the `key=` pairs of a message
+    /// (`MessageHints`).
+    static let capacity = 24
+    static let messagePlaces = 16
 
     final class Storage: @unchecked Sendable {
         let base: UnsafeMutablePointer<Slot>
@@ -48,6 +51,10 @@ struct KeyCache: Sendable {
         guard (w0 & slot.m0) == slot.w0, (w1 & slot.m1) == slot.w1 else { return nil }
         return slot
     }
+
+    /// The length of the pattern at place `k` (0 when empty).
+    @inline(__always)
+    func length(_ k: Int) -> Int { k < KeyCache.capacity ? storage.base[k].length : 0 }
 
     /// Remembers the `length` bytes at `i` (the line holds them) as the pattern at place `k`.
     @inline(__always)

@@ -20,8 +20,10 @@ enum MessageHints {
         let enc = span.encoding
         // `key=value` pairs of the names that matter.
         var i = b.findNear(61, from: start, to: end)
+        var place = KeyCache.messagePlaces
         while i < end {
-            i = equals(b, i, start, end, enc, fillOnly: fillOnly, &s)
+            i = equals(b, i, start, end, enc, fillOnly: fillOnly, place: place, &s)
+            place &+= 1
             i = b.findNear(61, from: i, to: end)
         }
         // Quoted names: `model 'x'`, `'x' version 4`, and in glog the first quoted name.
@@ -68,11 +70,22 @@ enum MessageHints {
 
     /// `key=value` at the `=` at `i`; returns where to look on.
     static func equals(_ b: Bytes, _ i: Int, _ start: Int, _ end: Int, _ enc: ValueEncoding, fillOnly: Bool,
-                       _ s: inout LineScan) -> Int {
-        var ks = i
-        while ks > start, Bytes.isWordByte(b[ks - 1]) { ks -= 1 }
-        guard ks < i else { return i + 1 }
-        let (role, rank) = KeyRoles.role(b, ks, i)
+                       place: Int, _ s: inout LineScan) -> Int {
+        // The key: the word bytes before the `=`. As the last message's key at this place
+        // (the same bytes, not preceded by a word byte), or found and looked up.
+        let role: KeyRole, rank: UInt8
+        let cachedLength = s.keys.length(place) &- 1
+        if cachedLength > 0, i &- cachedLength >= start, let slot = s.keys.match(place, b, i &- cachedLength),
+           i &- cachedLength == start || !Bytes.isWordByte(b[i &- cachedLength &- 1]) {
+            role = slot.role
+            rank = slot.rank
+        } else {
+            var ks = i
+            while ks > start, Bytes.isWordByte(b[ks - 1]) { ks -= 1 }
+            guard ks < i else { return i + 1 }
+            (role, rank) = KeyRoles.role(b, ks, i)
+            s.keys.remember(place, b, ks, length: i &- ks &+ 1, role: role, rank: rank)
+        }
         switch role {
         case .model, .version, .requestID, .traceID, .traceparent:
             var vs = i + 1

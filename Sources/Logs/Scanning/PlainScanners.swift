@@ -64,9 +64,7 @@ enum PlainScanners {
     /// The index after the space-free token at `i`.
     @inline(__always)
     static func tokenEnd(_ b: Bytes, _ i: Int) -> Int {
-        var j = i
-        while j < b.count, b[j] != 32, b[j] != 9 { j += 1 }
-        return j
+        b.find(32, or: 9, from: i, to: b.count)
     }
 
     /// A source location right at `i`: `[register_model():363]` (KServe), `engine.py:123]`
