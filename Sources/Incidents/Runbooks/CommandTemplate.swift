@@ -229,7 +229,9 @@ struct ShellContextLexer {
     private var afterDollar = false
 
     mutating func feed(_ text: String) {
-        let chars = Array(text)
+        // One element per Unicode scalar, as the shell reads bytes: a quote followed by a
+        // combining mark is one Swift Character, and would otherwise not be seen as a quote.
+        let chars = text.unicodeScalars.map(Character.init)
         var i = 0
         func peek(_ k: Int) -> Character? { i + k < chars.count ? chars[i + k] : nil }
         while i < chars.count {

@@ -2,13 +2,16 @@
 /// one word to `/bin/sh`, whatever it contains: quotes, `$()`, backticks, `;`, newlines.
 public enum ShellQuote {
     /// `it's` becomes `'it'\''s'`; the empty string becomes `''`.
+    ///
+    /// Works on Unicode scalars, as the shell works on bytes: a `'` followed by a combining mark
+    /// is one Swift `Character` but still a quote to `/bin/sh`, and must be escaped.
     public static func quote(_ value: String) -> String {
-        "'" + value.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
-}
-
-extension String {
-    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
-        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+        var out = String.UnicodeScalarView()
+        out.append("'")
+        for scalar in value.unicodeScalars {
+            if scalar == "'" { out.append(contentsOf: "'\\''".unicodeScalars) } else { out.append(scalar) }
+        }
+        out.append("'")
+        return String(out)
     }
 }
