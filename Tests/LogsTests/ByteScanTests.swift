@@ -63,6 +63,29 @@ import Darwin
     }
     #endif
 
+    @Test func newlineMasksOfEveryImplementationMatchAScalarScan() {
+        var rng = Rng(state: 99)
+        let pages = GuardedPages()
+        var checked = Set<Int32>()
+        for round in 0..<5_000 {
+            // Up to 4096 bytes ending anywhere in the last 200 bytes before the guard page.
+            let n = rng.below(4097)
+            let start = pages.page - n - rng.below(min(200, pages.page - n) + 1)
+            for k in 0..<n { pages.base[start + k] = rng.below(8) == 0 ? 10 : UInt8(truncatingIfNeeded: rng.next()) }
+            let words = (n + 63) / 64
+            var expected = [UInt64](repeating: 0, count: max(1, words))
+            for k in 0..<n where pages.base[start + k] == 10 { expected[k / 64] |= 1 << UInt64(k % 64) }
+            for kind in [MW_SCAN_PORTABLE, MW_SCAN_SSE2, MW_SCAN_AVX2, MW_SCAN_AVX512] {
+                var got = [UInt64](repeating: 0xDEAD, count: max(1, words))
+                guard mw_newlines_using(Int32(kind), pages.base + start, n, &got) == 0 else { continue }
+                checked.insert(Int32(kind))
+                #expect(Array(got.prefix(words)) == Array(expected.prefix(words)), "round \(round), implementation \(kind), \(n) bytes")
+            }
+        }
+        #expect(checked.contains(Int32(MW_SCAN_PORTABLE)))
+        #expect(checked.contains(mw_newlines_kind()))
+    }
+
     /// Random JSON and logfmt lines whose keys repeat (so the cache matches) or change at any
     /// place (so that it must not): one assembler reading them all gives the entries that a
     /// fresh assembler per line gives.

@@ -12,6 +12,26 @@
 extern "C" {
 #endif
 
+/// The implementations of `mw_newlines`, for `mw_newlines_using` and `mw_newlines_kind`.
+enum {
+    MW_SCAN_PORTABLE = 0,
+    MW_SCAN_SSE2 = 1,
+    MW_SCAN_AVX2 = 2,
+    MW_SCAN_AVX512 = 3,
+};
+
+/// Bit masks of the line breaks (`\n`) in `p[0..<n]`, for `n` up to 4096: bit j of `out[w]` is
+/// set when `p[64 * w + j]` is one, for `w < (n + 63) / 64`; bits at or past `n` are clear. Reads
+/// no byte outside `p[0..<n]`. AVX-512BW, AVX2 or SSE2 as the machine has them (chosen once),
+/// else a portable loop.
+void mw_newlines(const uint8_t *p, size_t n, uint64_t *out);
+
+/// The same with a given implementation; returns 0, or -1 when this machine lacks it.
+int mw_newlines_using(int kind, const uint8_t *p, size_t n, uint64_t *out);
+
+/// The implementation `mw_newlines` uses on this machine.
+int mw_newlines_kind(void);
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #define MW_HAVE_FIND 1

@@ -1,3 +1,4 @@
+import CLogScan
 import Telemetry
 
 /// Turns the lines of one file into records, in order: detects the file's format from its
@@ -170,11 +171,24 @@ public struct LogAssembler: Sendable {
         let b = Bytes(chunk)
         let at = receivedAt.milliseconds
         var i = 0
-        while i < b.count {
-            let nl = b.find(10, from: i)
-            guard nl < b.count else { break }
-            appendLine(Bytes(b.base + i, nl - i), at: at, truncated: false, inChunk: true, emit: emit)
-            i = nl + 1
+        // The line breaks of 4 KiB at a time as bits (vector compares), then one line per bit.
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 64) { words in
+            let bits = words.baseAddress!
+            var window = 0
+            while window < b.count {
+                let n = min(4096, b.count &- window)
+                mw_newlines(b.base + window, n, bits)
+                for w in 0..<((n &+ 63) &>> 6) {
+                    var m = bits[w]
+                    while m != 0 {
+                        let nl = window &+ (w &<< 6) &+ m.trailingZeroBitCount
+                        m &= m &- 1
+                        appendLine(Bytes(b.base + i, nl &- i), at: at, truncated: false, inChunk: true, emit: emit)
+                        i = nl &+ 1
+                    }
+                }
+                window &+= n
+            }
         }
         internalize()
         return i
