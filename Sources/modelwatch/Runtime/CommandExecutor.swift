@@ -22,7 +22,7 @@ final class CommandExecutor: @unchecked Sendable {
         self.auditPath = auditPath
         self.inbox = inbox
         self.clock = clock
-        self.host = ProcessInfo.processInfo.hostName
+        self.host = AuditIdentity.currentHost()
     }
 
     func run(_ request: CommandRequest) {
@@ -62,33 +62,22 @@ final class CommandExecutor: @unchecked Sendable {
     }
 
     private func finish(_ request: CommandRequest, confirmation: AuditEntry, outcome: CommandOutcome) {
-        let (ending, auditEnding) = CommandExecutor.translate(outcome.ending)
-        var status: Int32?, signal: Int32?
-        switch outcome.termination {
-        case .exited(let code)?: status = code
-        case .signaled(let sig)?: signal = sig
-        case nil: break
-        }
-        let ms = outcome.duration.components.seconds * 1000 + outcome.duration.components.attoseconds / 1_000_000_000_000_000
-        var completion = confirmation.completion(time: clock.now(), ending: auditEnding, exitStatus: status, signal: signal,
-                                                 durationMilliseconds: ms, outputTail: outcome.outputTail)
-        if case .statusUnknown(let why) = outcome.ending { completion.reason = "exit status unknown: \(why)" }
+        var completion = confirmation.completion(outcome, at: clock.now())
         if outcome.outputLeftOpen { completion.reason = "left processes running in the background; their later output was not read" }
         let problem = append(completion)
         lock.withLock { _ = runs.removeValue(forKey: request.runID) }
-        inbox.post(.commandFinished(runID: request.runID, ending: ending, duration: outcome.duration,
+        inbox.post(.commandFinished(runID: request.runID, ending: CommandExecutor.ending(outcome.ending), duration: outcome.duration,
                                     auditProblem: problem, at: clock.now()))
     }
 
-    static func translate(_ ending: CommandOutcome.Ending) -> (CommandEnding, AuditEntry.Ending) {
+    static func ending(_ ending: CommandOutcome.Ending) -> CommandEnding {
         switch ending {
-        case .exited(let code): return (.exited(code), .exited)
-        case .signaled(let signal): return (.signaled(signal), .signaled)
-        case .timedOut: return (.timedOut, .timedOut)
-        case .cancelled: return (.cancelled, .cancelled)
-        case .failedToStart(let why): return (.failedToStart(why), .failedToStart(why))
-        // It ran and ended; only its status was lost (something else reaped it).
-        case .statusUnknown(let why): return (.statusUnknown(why), .exited)
+        case .exited(let code): .exited(code)
+        case .signaled(let signal): .signaled(signal)
+        case .timedOut: .timedOut
+        case .cancelled: .cancelled
+        case .failedToStart(let why): .failedToStart(why)
+        case .statusUnknown(let why): .statusUnknown(why)
         }
     }
 
