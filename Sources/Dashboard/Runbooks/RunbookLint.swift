@@ -264,12 +264,13 @@ public enum RunbookLint {
             for matcher in runbook.matchers {
                 var depends: [String] = []
                 var possible = true
-                for (label, condition) in matcher.conditions {
+                for (index, condition) in matcher.conditions.enumerated() {
+                    let label = condition.label
                     if let value = rule.staticLabels[label] {
-                        if !AlertMatcher.holds(condition, value) { possible = false; break }
+                        if !matcher.holds(index, for: value) { possible = false; break }
                     } else if rule.templatedLabels.contains(label) || rule.possibleLabels.mayHave(label) {
                         depends.append(label)
-                    } else if !AlertMatcher.holds(condition, "") {
+                    } else if !matcher.holds(index, for: "") {
                         possible = false; break
                     }
                 }
@@ -463,17 +464,5 @@ public enum RunbookLint {
         if path.isEmpty { return nil }
         let joined = path.hasPrefix("/") ? path : (directory.isEmpty ? path : directory + "/" + path)
         return RunbookIndex.normalize(joined)
-    }
-}
-
-extension AlertMatcher {
-    /// Whether one condition of a matcher holds for a value (the matcher's own rule).
-    static func holds(_ condition: Condition, _ value: String) -> Bool {
-        switch condition {
-        case .equal(let v): return v == value
-        case .regex(let p):
-            guard let re = try? Regex("^(?:" + p + ")$") else { return false }
-            return (try? re.wholeMatch(in: value)) != nil
-        }
     }
 }

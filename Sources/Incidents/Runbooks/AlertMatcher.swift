@@ -13,6 +13,9 @@ public struct AlertMatcher: Hashable, Sendable, CustomStringConvertible {
     /// Label name → condition, sorted by label name.
     public var conditions: [(label: String, condition: Condition)] { _conditions }
     private let _conditions: [(label: String, condition: Condition)]
+    /// The compiled regular expressions, one per condition (nil for equality): compiled once in
+    /// init, as compiling on every match made choosing among thousands of runbooks take seconds.
+    private let compiled: CompiledRegexes
 
     public static func == (a: Self, b: Self) -> Bool {
         a._conditions.elementsEqual(b._conditions) { $0.label == $1.label && $0.condition == $1.condition }
@@ -24,20 +27,22 @@ public struct AlertMatcher: Hashable, Sendable, CustomStringConvertible {
     /// Builds a matcher from the front-matter map; throws the message for a bad regex.
     public init(_ map: [String: String]) throws(MatcherError) {
         var out: [(String, Condition)] = []
+        var regexes: [Regex<AnyRegexOutput>?] = []
         for (label, raw) in map.sorted(by: { $0.key < $1.key }) {
             if raw.hasPrefix("\\~") {
-                out.append((label, .equal(String(raw.dropFirst()))))
+                out.append((label, .equal(String(raw.dropFirst())))); regexes.append(nil)
             } else if raw.hasPrefix("~") {
                 let pattern = String(raw.dropFirst())
-                do { _ = try Regex("^(?:" + pattern + ")$") } catch {
+                do { regexes.append(try Regex("^(?:" + pattern + ")$")) } catch {
                     throw MatcherError(label: label, message: "bad regular expression \(pattern.debugDescription) for label \(label): \(error)")
                 }
                 out.append((label, .regex(pattern)))
             } else {
-                out.append((label, .equal(raw)))
+                out.append((label, .equal(raw))); regexes.append(nil)
             }
         }
         _conditions = out
+        compiled = CompiledRegexes(regexes)
     }
 
     public struct MatcherError: Error, Sendable {
@@ -46,16 +51,18 @@ public struct AlertMatcher: Hashable, Sendable, CustomStringConvertible {
     }
 
     public func matches(_ labels: [String: String]) -> Bool {
-        for (label, condition) in _conditions {
-            let value = labels[label] ?? ""
-            switch condition {
-            case .equal(let v): if value != v { return false }
-            case .regex(let p):
-                // Validated in init, so this compiles.
-                guard let re = try? Regex("^(?:" + p + ")$"), (try? re.wholeMatch(in: value)) != nil else { return false }
-            }
-        }
+        for index in _conditions.indices where !holds(index, for: labels[_conditions[index].label] ?? "") { return false }
         return true
+    }
+
+    /// Whether the condition at `index` of `conditions` holds for `value` (a missing label is "").
+    public func holds(_ index: Int, for value: String) -> Bool {
+        switch _conditions[index].condition {
+        case .equal(let v): return value == v
+        case .regex:
+            guard let re = compiled.regexes[index] else { return false }
+            return (try? re.wholeMatch(in: value)) != nil
+        }
     }
 
     public var description: String {
@@ -66,4 +73,11 @@ public struct AlertMatcher: Hashable, Sendable, CustomStringConvertible {
             }
         }.joined(separator: ", ") + "}"
     }
+}
+
+/// Compiled regular expressions, immutable after init. `Regex` is not declared Sendable; these
+/// are only read (matching does not mutate a Regex), so sharing them across threads is safe.
+final class CompiledRegexes: @unchecked Sendable {
+    let regexes: [Regex<AnyRegexOutput>?]
+    init(_ regexes: [Regex<AnyRegexOutput>?]) { self.regexes = regexes }
 }
