@@ -29,15 +29,17 @@ enum HelpOverlay {
         return lines
     }
 
-    /// The sections, the current screen's first: what can be done here comes before what can be
-    /// done elsewhere, so a small window cuts the least useful part.
+    /// The sections, the current screen's first, then the global keys and the status legend: what
+    /// can be done here comes before what can be done elsewhere, so a small window cuts the least
+    /// useful part.
     static func sections(for context: KeyBinding.Context, theme: Theme) -> [[Line]] {
         let order: [KeyBinding.Context] = [.overview, .model, .alerts, .runbook, .logs, .targets]
         let others = order.filter { $0 != context }
         var sections = [bindingLines(context, theme: theme)]
         if context != .global { sections.append(bindingLines(.global, theme: theme)) }
-        sections += others.map { bindingLines($0, theme: theme) }
+        // The status legend is short and explains what every screen shows.
         sections.append(legendLines(theme: theme))
+        sections += others.map { bindingLines($0, theme: theme) }
         return sections
     }
 
