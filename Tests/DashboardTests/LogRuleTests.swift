@@ -51,7 +51,7 @@ import Testing
         #expect(alert.labels["log_source"] == "triton-a.log")
         #expect(alert.labels["rule"] == nil, "the count's rule label is summed away")
         #expect(alert.summary.hasPrefix("fraud-detector: "), "\(alert.summary)")
-        #expect(alert.runbookURL == "../runbooks/model-error-rate.md")
+        #expect(alert.runbookURL == "../runbooks/cuda-out-of-memory.md")
         #expect(alert.origin.hasPrefix("sample-data/rules/log-rules.yaml"))
     }
 

@@ -157,9 +157,9 @@ import TestSupport
     @Test func aMissingParameterShowsTheBlockAsWrittenNamesTheOptionAndExits1() throws {
         let result = try Self.shell("\"$MW\" runbooks render sample-data/runbooks/model-error-rate.md --label model=fraud-detector --target-url http://t/metrics")
         #expect(result.status == 1)
-        #expect(result.stdout.contains("  [rollback, timeout 2m, confirm by typing fraud-detector] NOT EXPANDED: no value for {{ .previous_version }}\n    kubectl -n models rollout undo deployment/{{ $labels.model }} --to-revision={{ .previous_version }}\n"), "\(result.stdout)")
+        #expect(result.stdout.contains("  [rollback, timeout 2m, confirm by typing fraud-detector] NOT EXPANDED: no value for {{ .previous_version }}\n    kubectl -n models set image deployment/{{ $labels.model }} server=registry.example.internal/models/{{ $labels.model }}:{{ .previous_version }} && kubectl -n models rollout status deployment/{{ $labels.model }} --timeout=100s\n"), "\(result.stdout)")
         #expect(result.stdout.contains("    kubectl -n models scale deployment/'fraud-detector' --replicas=0\n"), "the other blocks are expanded")
-        #expect(result.stderr == "modelwatch: sample-data/runbooks/model-error-rate.md:35:1: rollback command: no value for {{ .previous_version }} (give --previous-version)\n")
+        #expect(result.stderr == "modelwatch: sample-data/runbooks/model-error-rate.md:37:1: rollback command: no value for {{ .previous_version }} (give --previous-version)\n")
     }
 
     /// Values and file text with escape sequences, newlines and bidi controls: only the command's

@@ -143,7 +143,7 @@ import Testing
         let rollback = try #require(rb.commands.first { $0.kind == .rollback })
         let ctx = CommandContext(labels: ["alertname": "ModelErrorRateHigh", "model": "resnet50"], previousVersion: "41")
         #expect(try rollback.template.expand(ctx).get().command
-            == "kubectl -n models rollout undo deployment/'resnet50' --to-revision='41'")
+            == "kubectl -n models set image deployment/'resnet50' server=registry.example.internal/models/'resnet50':'41' && kubectl -n models rollout status deployment/'resnet50' --timeout=100s")
         #expect(rollback.requiredConfirmation(ctx) == .success("resnet50"))
         #expect(rollback.requiredConfirmation(CommandContext()) == .failure(.missing([.model])))
         let mitigate = try #require(rb.commands.first { $0.kind == .mitigate })

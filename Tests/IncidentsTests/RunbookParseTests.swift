@@ -8,6 +8,11 @@ enum RunbookFixtures {
         try String(contentsOf: root.appendingPathComponent("sample-data/runbooks/\(name)"), encoding: .utf8)
     }
     static let sampleNames = ["model-error-rate.md", "model-input-drift.md", "model-latency.md"]
+    /// Every runbook in `sample-data/runbooks/`, in file-name order.
+    static let allSampleNames: [String] = {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("sample-data/runbooks").path)) ?? []
+        return names.filter { $0.hasSuffix(".md") }.sorted()
+    }()
 
     static func parse(_ text: String, file: String = "t.md") -> Result<Runbook, RunbookError> {
         Runbook.parse(text: text, file: file)
@@ -49,7 +54,7 @@ enum RunbookFixtures {
         #expect(rollback.timeout == .seconds(120))
         #expect(rollback.confirm == .model)
         #expect(rollback.section == "Roll back")
-        #expect(rollback.line == 35)
+        #expect(rollback.line == 37)
         #expect(rollback.template.parameters == [.label("model"), .previousVersion])
         #expect(rb.commands[2].confirm == RunbookCommand.Confirm.none)
         #expect(rb.checklist.count == 5)
