@@ -65,6 +65,47 @@ static void mw_newlines_avx512(const uint8_t *p, size_t n, uint64_t *out) {
 }
 #endif
 
+#if MW_X86
+__attribute__((target("avx512f,avx512bw,avx512vbmi2,popcnt")))
+static intptr_t mw_quote_index_vbmi2(const uint8_t *p, size_t n, uint16_t *out) {
+    const __m512i quote = _mm512_set1_epi8('"'), backslash = _mm512_set1_epi8('\\');
+    const __m512i iota = _mm512_set_epi16(31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18, 17, 16,
+                                          15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i thirtyTwo = _mm512_set1_epi16(32);
+    intptr_t count = 0;
+    __mmask64 anyBackslash = 0;
+    for (size_t w = 0; w < n; w += 64) {
+        size_t left = n - w;
+        __mmask64 valid = left >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << left) - 1);
+        __m512i v = _mm512_maskz_loadu_epi8(valid, p + w);
+        __mmask64 q = _mm512_mask_cmpeq_epi8_mask(valid, v, quote);
+        anyBackslash |= _mm512_mask_cmpeq_epi8_mask(valid, v, backslash);
+        __m512i base = _mm512_add_epi16(iota, _mm512_set1_epi16((short)w));
+        __mmask32 lo = (__mmask32)q, hi = (__mmask32)(q >> 32);
+        _mm512_storeu_si512((void *)(out + count), _mm512_maskz_compress_epi16(lo, base));
+        count += __builtin_popcount(lo);
+        _mm512_storeu_si512((void *)(out + count), _mm512_maskz_compress_epi16(hi, _mm512_add_epi16(base, thirtyTwo)));
+        count += __builtin_popcount(hi);
+    }
+    return anyBackslash ? -1 : count;
+}
+
+static int mw_has_vbmi2 = -1;
+#endif
+
+intptr_t mw_quote_index(const uint8_t *p, size_t n, uint16_t *out) {
+#if MW_X86
+    if (__builtin_expect(mw_has_vbmi2 < 0, 0)) {
+        __builtin_cpu_init();
+        mw_has_vbmi2 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+            && __builtin_cpu_supports("avx512vbmi2");
+    }
+    if (mw_has_vbmi2) return mw_quote_index_vbmi2(p, n, out);
+#endif
+    (void)p; (void)n; (void)out;
+    return -1;
+}
+
 static int mw_supported(int kind) {
     switch (kind) {
     case MW_SCAN_PORTABLE: return 1;

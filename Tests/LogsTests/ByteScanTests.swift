@@ -1,5 +1,5 @@
 import CLogScan
-import Logs
+@testable import Logs
 import Telemetry
 import Testing
 
@@ -84,6 +84,76 @@ import Darwin
         }
         #expect(checked.contains(Int32(MW_SCAN_PORTABLE)))
         #expect(checked.contains(mw_newlines_kind()))
+    }
+
+    @Test func quoteIndexMatchesAScalarScan() {
+        var rng = Rng(state: 5)
+        let pages = GuardedPages()
+        var indexed = 0
+        for round in 0..<5_000 {
+            let n = rng.below(3000)
+            let start = pages.page * 0 + (pages.page - n) - rng.below(min(100, pages.page - n) + 1)
+            let backslash = rng.below(4) == 0
+            for k in 0..<n {
+                let r = rng.below(10)
+                pages.base[start + k] = r == 0 ? 34 : (r == 1 && backslash ? 92 : UInt8(65 + rng.below(26)))
+            }
+            var out = [UInt16](repeating: 0, count: n + 64)
+            let count = mw_quote_index(pages.base + start, n, &out)
+            let quotes = (0..<n).filter { pages.base[start + $0] == 34 }.map(UInt16.init)
+            let hasBackslash = (0..<n).contains { pages.base[start + $0] == 92 }
+            if count < 0 {
+                #expect(hasBackslash || mw_quote_index(pages.base, 0, &out) < 0, "round \(round): refused without a backslash")
+            } else {
+                indexed += 1
+                #expect(!hasBackslash, "round \(round)")
+                #expect(Array(out.prefix(count)) == quotes, "round \(round)")
+            }
+        }
+        // On a machine without AVX-512 VBMI2 nothing is indexed and the scanners read bytes.
+        if mw_quote_index(pages.base, 0, nil) >= 0 { #expect(indexed > 3000) }
+    }
+
+    /// A JSON line read with the list of its quotes gives what reading its bytes gives, for
+    /// lines with nested values, white space, strings cut by the line's end, numbers, literals.
+    @Test func indexedJSONStringsReadAsBytes() {
+        var rng = Rng(state: 11)
+        let pieces = ["\"k\":\"v\"", "\"level\":\"warn\"", "\"time\":\"2024-11-29T03:00:00Z\"", "\"n\":12.5", "\"t\":true",
+                      "\"o\":{\"a\":\"b\",\"c\":[1,\"x\"]}", "\"a\":[\"p\",\"q\"]", "\"msg\":\"caf\u{e9} \u{2615}\"", " \"s\" : \"sp\" ",
+                      "\"model\":\"fraud-detector\"", "\"e\":\"\"", "\"z\":null"]
+        var compared = 0
+        for _ in 0..<4000 {
+            var parts: [String] = []
+            for _ in 0..<(1 + rng.below(12)) { parts.append(pieces[rng.below(pieces.count)]) }
+            var line = "{" + parts.joined(separator: rng.below(8) == 0 ? " , " : ",") + "}"
+            if rng.below(6) == 0 { line = String(line.prefix(rng.below(line.count))) }  // cut short
+            var bytes = Array(line.utf8)
+            bytes.append(contentsOf: [UInt8](repeating: 0, count: 0))
+            bytes.withUnsafeBufferPointer { buf in
+                let b = Bytes(buf)
+                var out = [UInt16](repeating: 0, count: b.count + 64)
+                let n = out.withUnsafeMutableBufferPointer { mw_quote_index(b.base, b.count, $0.baseAddress!) }
+                guard n >= 0 else { return }
+                compared += 1
+                for truncated in [false, true] {
+                    var viaBytes = LineScan(), viaIndex = LineScan()
+                    viaBytes.reset(.json); viaIndex.reset(.json)
+                    var byteStrings = ByteStrings()
+                    let okBytes = JSONLineScanner.scan(b, truncated: truncated, into: &viaBytes, ReceiveContext.zero,
+                                                       custom: CustomKeys(nil), timeLayout: nil, &byteStrings)
+                    let okIndex = out.withUnsafeBufferPointer { q -> Bool in
+                        var indexed = IndexedStrings(quotes: q.baseAddress!, count: n)
+                        return JSONLineScanner.scan(b, truncated: truncated, into: &viaIndex, ReceiveContext.zero,
+                                                    custom: CustomKeys(nil), timeLayout: nil, &indexed)
+                    }
+                    #expect(okBytes == okIndex, "\(line)")
+                    #expect(Array(viaBytes.fields) == Array(viaIndex.fields), "\(line)")
+                    #expect(viaBytes.level == viaIndex.level && viaBytes.time == viaIndex.time && viaBytes.message == viaIndex.message
+                            && viaBytes.model == viaIndex.model, "\(line)")
+                }
+            }
+        }
+        if mw_quote_index(Bytes.emptyBase, 0, nil) >= 0 { #expect(compared > 1000) }
     }
 
     /// Random JSON and logfmt lines whose keys repeat (so the cache matches) or change at any

@@ -32,6 +32,11 @@ int mw_newlines_using(int kind, const uint8_t *p, size_t n, uint64_t *out);
 /// The implementation `mw_newlines` uses on this machine.
 int mw_newlines_kind(void);
 
+/// The indexes of the quotes (`"`) in `p[0..<n]` (n < 65536), ascending, into `out` (room for n
+/// plus 64 entries); returns their number, or -1 when the run holds a backslash (a quote may be
+/// escaped) or this machine lacks AVX-512 VBMI2 (then the caller reads the bytes itself).
+intptr_t mw_quote_index(const uint8_t *p, size_t n, uint16_t *out);
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #define MW_HAVE_FIND 1

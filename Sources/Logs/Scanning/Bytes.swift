@@ -102,6 +102,13 @@ struct Bytes {
     func has(_ literal: StaticString, at: Int) -> Bool {
         let n = literal.utf8CodeUnitCount
         guard at >= 0, at + n <= count else { return false }
+        if n <= 8, at &+ 8 <= count {
+            // One masked compare of eight bytes (the literal's word is folded at compile time).
+            var word: UInt64 = 0
+            for k in 0..<n { word |= UInt64(literal.utf8Start[k]) &<< UInt64(k &* 8) }
+            let mask: UInt64 = n == 8 ? ~0 : (1 &<< UInt64(n &* 8)) &- 1
+            return UInt64(littleEndian: UnsafeRawPointer(base + at).loadUnaligned(as: UInt64.self)) & mask == word
+        }
         return memcmp(base + at, literal.utf8Start, n) == 0
     }
 

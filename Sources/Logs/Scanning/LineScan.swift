@@ -67,7 +67,7 @@ struct FieldSpan: Hashable, Sendable {
 /// The fields of a scan: a growable buffer of `FieldSpan`s with copy-on-write value semantics,
 /// whose uniqueness is checked once per line (`removeAll()`) rather than at every append.
 /// Every mutation path starts with `removeAll()`, so `append` can write without a check.
-struct FieldList: Sendable, Sequence {
+struct FieldList: @unchecked Sendable, Sequence {
     final class Storage: @unchecked Sendable {
         var base: UnsafeMutablePointer<FieldSpan>
         var capacity: Int
@@ -84,34 +84,46 @@ struct FieldList: Sendable, Sequence {
     }
 
     private var storage: Storage
+    /// The storage's buffer and capacity, kept beside it (no load through the object per append).
+    private var base: UnsafeMutablePointer<FieldSpan>
+    private var capacity: Int
     private(set) var count = 0
 
-    init(capacity: Int = 16) { storage = Storage(capacity: capacity) }
+    init(capacity: Int = 16) {
+        storage = Storage(capacity: capacity)
+        base = storage.base
+        self.capacity = storage.capacity
+    }
 
     var isEmpty: Bool { count == 0 }
 
-    subscript(_ i: Int) -> FieldSpan { storage.base[i] }
+    subscript(_ i: Int) -> FieldSpan { base[i] }
 
     /// Empties the list and makes its storage this value's own.
     mutating func removeAll() {
-        if !isKnownUniquelyReferenced(&storage) { storage = Storage(capacity: storage.capacity) }
+        if !isKnownUniquelyReferenced(&storage) {
+            storage = Storage(capacity: capacity)
+            base = storage.base
+        }
         count = 0
     }
 
     /// Appends; valid after `removeAll()` on this value (see the type's note).
     @inline(__always)
     mutating func append(_ f: FieldSpan) {
-        if count == storage.capacity { grow() }
-        storage.base[count] = f
-        count += 1
+        if count == capacity { grow() }
+        base[count] = f
+        count &+= 1
     }
 
     mutating func truncate(to n: Int) { count = Swift.min(count, Swift.max(0, n)) }
 
     private mutating func grow() {
-        let bigger = Storage(capacity: storage.capacity * 2)
-        bigger.base.initialize(from: storage.base, count: count)
+        let bigger = Storage(capacity: capacity * 2)
+        bigger.base.initialize(from: base, count: count)
         storage = bigger
+        base = bigger.base
+        capacity = bigger.capacity
     }
 
     func makeIterator() -> AnyIterator<FieldSpan> {

@@ -241,7 +241,7 @@ enum PlainScanners {
         let rest = b.skipSpaces(i)
         if rest < n, Bytes.isLetter(b[rest]) {
             let te = tokenEnd(b, rest)
-            let eq = b.find(61, from: rest, to: te)
+            let eq = b.findNear(61, from: rest, to: te)
             if eq < te, eq > rest {
                 let before = s.fields.count
                 if LogfmtLineScanner.scan(b, from: rest, strict: true, into: &s, context, custom: CustomKeys(nil)) {

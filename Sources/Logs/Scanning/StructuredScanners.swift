@@ -1,3 +1,5 @@
+import CLogScan
+
 /// The key names a structured format's parts are read from, beyond the built-in ones:
 /// a `CustomLogFormat`'s, matched first.
 
@@ -74,10 +76,50 @@ protocol JSONStrings {
     /// For a string whose opening quote is at `i - 1`: the index of its closing quote (or the
     /// line's length when the line ends first) and whether it holds an escape.
     mutating func string(_ b: Bytes, _ i: Int) -> (Int, Bool)
+    /// A key was read without this strategy (the key cache): its quotes are at `open` and `close`.
+    mutating func skipped(_ open: Int, _ close: Int)
 }
 
 struct ByteStrings: JSONStrings {
     @inline(__always) func string(_ b: Bytes, _ i: Int) -> (Int, Bool) { JSONLineScanner.string(b, i) }
+    @inline(__always) func skipped(_ open: Int, _ close: Int) {}
+}
+
+/// A line without backslashes, from the ascending list of its quotes' indexes: a string that
+/// opens at the quote under the cursor closes at the next one. Where each string ends is then
+/// known before the bytes in between are looked at, so reading one field does not wait for the
+/// end of the one before to be found.
+struct IndexedStrings: JSONStrings {
+    let quotes: UnsafePointer<UInt16>
+    let count: Int
+    var cursor = 0
+
+    @inline(__always) mutating func string(_ b: Bytes, _ i: Int) -> (Int, Bool) {
+        let k = cursor
+        if k &+ 1 < count, Int(quotes[k]) == i &- 1 {
+            cursor = k &+ 2
+            return (Int(quotes[k &+ 1]), false)
+        }
+        // Not where expected (a string inside a nested value, or no closing quote).
+        let j = first(atOrAfter: i)
+        cursor = j &+ 1
+        return (j < count ? Int(quotes[j]) : b.count, false)
+    }
+
+    @inline(__always) mutating func skipped(_ open: Int, _ close: Int) {
+        let k = cursor
+        if k &+ 1 < count, Int(quotes[k]) == open, Int(quotes[k &+ 1]) == close {
+            cursor = k &+ 2
+        } else {
+            cursor = first(atOrAfter: close &+ 1)
+        }
+    }
+
+    func first(atOrAfter i: Int) -> Int {
+        var j = 0
+        while j < count, Int(quotes[j]) < i { j &+= 1 }
+        return j
+    }
 }
 
 /// JSON lines: one object per line. Only the top level is read into fields; a nested object
@@ -85,8 +127,15 @@ struct ByteStrings: JSONStrings {
 enum JSONLineScanner {
     @inline(__always)
     static func skipWS(_ b: Bytes, _ i: Int) -> Int {
+        // Compact JSON has none: one comparison decides (a branch, so that the index returned
+        // does not wait for the byte to be loaded).
+        if _fastPath(i < b.count && b[i] > 32) { return i }
+        return skipWSSlow(b, i)
+    }
+
+    @inline(never)
+    static func skipWSSlow(_ b: Bytes, _ i: Int) -> Int {
         var i = i
-        // Compact JSON has none: one comparison decides.
         while i < b.count {
             let c = b[i]
             if c > 32 { break }
@@ -140,6 +189,16 @@ enum JSONLineScanner {
     /// Returns false when the line is no JSON object.
     static func scan(_ b: Bytes, truncated: Bool, into s: inout LineScan, _ context: ReceiveContext,
                      custom: CustomKeys, timeLayout: TimeLayout? = nil) -> Bool {
+        if b.count >= 64, b.count < 4096 {
+            // The quotes' indexes from vector compares (where the machine has them).
+            let indexed: Bool? = withUnsafeTemporaryAllocation(of: UInt16.self, capacity: b.count &+ 64) { out in
+                let n = mw_quote_index(b.base, b.count, out.baseAddress!)
+                guard n >= 0 else { return nil }
+                var strings = IndexedStrings(quotes: UnsafePointer(out.baseAddress!), count: n)
+                return scan(b, truncated: truncated, into: &s, context, custom: custom, timeLayout: timeLayout, &strings)
+            }
+            if let indexed { return indexed }
+        }
         var strings = ByteStrings()
         return scan(b, truncated: truncated, into: &s, context, custom: custom, timeLayout: timeLayout, &strings)
     }
@@ -168,6 +227,7 @@ enum JSONLineScanner {
                 known = slot
                 ke = i &+ slot.length &- 2
                 keyEscaped = false
+                strings.skipped(i, ke)
                 i = skipWS(b, i &+ slot.length)
             } else {
                 (ke, keyEscaped) = strings.string(b, ks)
