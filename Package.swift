@@ -57,7 +57,7 @@ let package = Package(
                            .product(name: "FlyingFox", package: "FlyingFox")],
             path: "Sources/Benchmarks"
         ),
-        .target(name: "TestSupport", dependencies: ["Dashboard", "TerminalUI", "Telemetry", "DemoFleet", "Alerting"]),
+        .target(name: "TestSupport", dependencies: ["Dashboard", "TerminalUI", "Telemetry", "DemoFleet", "Alerting", "Incidents"]),
 
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry", "TestSupport"]),
         .testTarget(name: "PromQLTests", dependencies: ["PromQL", "Telemetry", "TestSupport"]),

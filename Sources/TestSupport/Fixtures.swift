@@ -2,6 +2,7 @@ import Alerting
 import Dashboard
 import DemoFleet
 import Foundation
+import Incidents
 import Telemetry
 import TerminalUI
 
@@ -48,6 +49,22 @@ public enum Fixtures {
         }
     }
 
+    /// `sample-data/runbooks/`, as `modelwatch demo` loads it (named relative to the checkout, as
+    /// the rule files are); a runbook that does not parse is a failure the test shows at once.
+    public static func sampleRunbooks() -> RunbookIndex {
+        let dir = repositoryRoot.appendingPathComponent("sample-data/runbooks")
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { $0.hasSuffix(".md") }.sorted()
+        let runbooks = names.map { name -> Runbook in
+            let text = (try? String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)) ?? ""
+            switch Runbook.parse(text: text, file: "sample-data/runbooks/" + name) {
+            case .success(let runbook): return runbook
+            case .failure(let error): preconditionFailure("sample runbook does not parse: \(error)")
+            }
+        }
+        precondition(!runbooks.isEmpty, "sample-data/runbooks/ has no runbooks")
+        return RunbookIndex(directory: "sample-data/runbooks", runbooks: runbooks)
+    }
+
     /// A demo session run on virtual time for `elapsed`, at the given screen size.
     public static func demoRuntime(at elapsed: Milliseconds, size: Size = Size(width: 120, height: 40),
                                    rules: DemoRules = .pack) -> VirtualRuntime {
@@ -68,6 +85,7 @@ public enum Fixtures {
                 state.ruleGroups.append(RuleGroupEvaluator(group: group))
             }
             for target in demoTargets { state.logSourceJobs[Fleet.logSource(for: target.name)] = target.name }
+            state.runbooks = sampleRunbooks()
         }
         var runtime = VirtualRuntime(state: state, start: demoEpoch, performer: DemoPerformer(start: demoEpoch))
         runtime.start()

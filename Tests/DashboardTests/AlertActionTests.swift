@@ -47,7 +47,8 @@ import Testing
         let text = PlainTextRenderer.text(View.render(runtime.state, theme: try Fixtures.theme("dark")))
         #expect(text.contains("critical ✖ FIRING  ModelCUDAOutOfMemory"), "the group's first row carries the severity")
         #expect(text.contains("         ✖ FIRING  ModelErrorRateHigh"))
-        #expect(text.contains("../runbooks/model-error-rate.md"), "the selected alert's runbook in the detail pane")
+        #expect(text.contains("A model is failing requests (sample-data/runbooks/model-error-rate.md) · r opens it"),
+                "the selected alert's runbook in the detail pane")
     }
 
     @Test func anAcknowledgementSaysWhoAndWhenAndEndsWhenTheAlertResolves() throws {

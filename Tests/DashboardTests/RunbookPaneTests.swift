@@ -42,7 +42,9 @@ import Testing
 
     static func index() throws -> RunbookIndex {
         let runbook = try Runbook.parse(text: runbookText, file: "sample-data/runbooks/model-error-rate.md").get()
-        return RunbookIndex(directory: "sample-data/runbooks", runbooks: [runbook])
+        let oom = try Runbook.parse(text: "---\ntitle: Out of GPU memory\n---\n- [ ] look\n",
+                                    file: "sample-data/runbooks/cuda-out-of-memory.md").get()
+        return RunbookIndex(directory: "sample-data/runbooks", runbooks: [runbook, oom])
     }
 
     /// The demo in its incident (fraud-detector v4 failing, v3 before it), on the alerts screen
@@ -67,7 +69,7 @@ import Testing
     }
 
     func select(_ kind: RunbookCommand.Kind, in runtime: inout VirtualRuntime) throws {
-        let runbook = try #require(runtime.state.runbooks.runbooks.first)
+        let runbook = try #require(runtime.state.runbooks.runbooks.first { $0.file.hasSuffix("model-error-rate.md") })
         let items = RunbookViewState.items(of: runbook)
         let target = try #require(items.firstIndex {
             if case .command(let i) = $0 { return runbook.commands[i].kind == kind } else { return false }
@@ -113,7 +115,7 @@ import Testing
         var runtime = try inRunbook()
         _ = send(.character(" "), &runtime)
         let file = "sample-data/runbooks/model-error-rate.md"
-        let line = try #require(runtime.state.runbooks.runbooks.first?.checklist.first?.line)
+        let line = try #require(runtime.state.runbooks.runbooks.first { $0.file == file }?.checklist.first?.line)
         #expect(runtime.state.runbookTicks[file]?[line] == true)
         #expect(runtime.state.timeline.events.last?.summary.hasPrefix("done: Check the deploy markers") == true)
         _ = send(.character("x"), &runtime)
@@ -264,6 +266,9 @@ import Testing
 
     @Test func anAlertWithoutARunbookSaysSoPlainly() throws {
         var runtime = Fixtures.demoRuntime(at: .seconds(200))
+        var state = runtime.state
+        state.runbooks = RunbookIndex(directory: "sample-data/runbooks", runbooks: [])
+        runtime = VirtualRuntime(state: state, start: runtime.now, performer: DemoPerformer(start: Fixtures.demoEpoch))
         runtime.send(.keyPressed(.character("a")))
         runtime.send(.keyPressed(.character("r")))
         #expect(runtime.state.ui.screen == .alerts)
@@ -297,9 +302,12 @@ import Testing
         state.ui.screen = .model(state.models.keys.first { $0.name == "fraud-detector" }!)
         runtime = VirtualRuntime(state: state, start: runtime.now, performer: DemoPerformer(start: Fixtures.demoEpoch))
         runtime.send(.keyPressed(.character("r")))
-        // fraud-detector's most urgent alert (critical, then by name) names this runbook.
+        // fraud-detector's most urgent alert (critical, then by name) is the log rule's
+        // ModelCUDAOutOfMemory, whose runbook_url names cuda-out-of-memory.md.
         #expect(runtime.state.ui.screen == .runbook, "\(runtime.state.notice ?? "")")
         #expect(runtime.state.ui.runbook?.subject.model == "fraud-detector")
+        #expect(runtime.state.ui.runbook?.subject.alertName == "ModelCUDAOutOfMemory")
+        #expect(runtime.state.ui.runbook?.file == "sample-data/runbooks/cuda-out-of-memory.md")
         runtime.send(.keyPressed(.escape))
         #expect(runtime.state.ui.screen == state.ui.screen, "Esc goes back to the model view")
     }

@@ -11,9 +11,14 @@ enum RunbookActions {
 
     /// Opens the runbook of an alert: its `runbook_url`, else the first runbook whose matchers
     /// select it. An http(s) link is shown and copied; no runbook is said plainly.
-    static func open(for alert: HealthAlert, returnTo: UIState.Screen, state: inout State) -> [Effect] {
+    /// The runbook an alert leads to, or why none.
+    static func link(for alert: HealthAlert, in state: State) -> RunbookIndex.Link {
         let directory = alert.ruleFile.isEmpty ? state.runbooks.directory : directoryOf(alert.ruleFile)
-        switch state.runbooks.runbook(labels: alert.labels, annotations: alert.annotations, ruleDirectory: directory) {
+        return state.runbooks.runbook(labels: alert.labels, annotations: alert.annotations, ruleDirectory: directory)
+    }
+
+    static func open(for alert: HealthAlert, returnTo: UIState.Screen, state: inout State) -> [Effect] {
+        switch link(for: alert, in: state) {
         case .linked(let runbook, _):
             show(runbook, subject: RunbookSubject(alert: alert), linkedBy: "its runbook_url", returnTo: returnTo, state: &state)
         case .matched(let runbook):

@@ -189,7 +189,12 @@ public enum AlertsScreen {
             handled = Line("")
         }
         let text = silence == nil ? theme.style(.text) : muted
-        let runbook = alert.runbookURL == nil ? "—" : (wide ? "✓ yes" : "✓")
+        let runbook: String
+        switch RunbookActions.link(for: alert, in: state) {
+        case .linked, .matched: runbook = wide ? "✓ yes" : "✓"
+        case .external: runbook = wide ? "↗ web" : "↗"
+        case .none: runbook = alert.runbookURL == nil ? "—" : (wide ? "✖ bad" : "✖")
+        }
         return [
             Line(groupWord, style: role.adding(.bold)),
             Line(stateWord(alert), style: role),
@@ -198,7 +203,7 @@ public enum AlertsScreen {
             Line(Format.age(state.now - alert.activeSince), style: text),
             Line(Format.value(alert.value), style: text),
             handled,
-            Line(runbook, style: alert.runbookURL == nil ? muted : text),
+            Line(runbook, style: runbook.hasPrefix("✖") ? theme.style(.statusWarning) : (runbook == "—" ? muted : text)),
             Line(alert.summary, style: text),
         ]
     }
@@ -244,8 +249,18 @@ public enum AlertsScreen {
             lines.append(field("active since", [Span(since), Span(" · value ", style: key), Span(Format.value(alert.value))]))
             let labelText = alert.labels.keys.sorted().map { "\($0)=\(alert.labels[$0]!)" }.joined(separator: " ")
             lines.append(field("labels", [Span(labelText)]))
-            lines.append(field("runbook", alert.runbookURL.map { [Span($0, style: theme.style(.text).adding(.underline))] }
-                                 ?? [Span("no runbook (add a runbook_url annotation to the rule)", style: key)]))
+            let runbook: [Span]
+            switch RunbookActions.link(for: alert, in: state) {
+            case .linked(let r, _), .matched(let r):
+                runbook = [Span(r.title, style: theme.style(.text).adding(.bold)), Span(" (\(r.file)) · ", style: key),
+                           Span("r", style: theme.style(.helpKey)), Span(" opens it", style: key)]
+            case .external(let url):
+                runbook = [Span(url, style: theme.style(.text).adding(.underline)), Span(" · ", style: key),
+                           Span("r", style: theme.style(.helpKey)), Span(" copies it", style: key)]
+            case .none(let reason):
+                runbook = [Span(reason, style: alert.runbookURL == nil ? key : theme.style(.statusWarning))]
+            }
+            lines.append(field("runbook", runbook))
             lines.append(field("from", [Span(alert.origin)]))
             if let silence = state.silence(for: alert) {
                 lines.append(field("silenced", [Span("by \(silence.createdBy) until \(Format.clock(silence.endsAt))"
