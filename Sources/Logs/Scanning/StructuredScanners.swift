@@ -310,6 +310,22 @@ enum LogfmtLineScanner {
         return false
     }
 
+    /// The index after the spaces and tabs at `i`. One space (between pairs) is decided by a
+    /// branch, so that the next key's index does not wait for the byte to be loaded.
+    @inline(__always)
+    static func skipSeparators(_ b: Bytes, _ i: Int) -> Int {
+        let n = b.count
+        if _fastPath(i &+ 1 < n && b[i] == 32 && b[i &+ 1] != 32 && b[i &+ 1] != 9) { return i &+ 1 }
+        return skipSeparatorsSlow(b, i)
+    }
+
+    @inline(never)
+    static func skipSeparatorsSlow(_ b: Bytes, _ i: Int) -> Int {
+        var i = i
+        while i < b.count, b[i] == 32 || b[i] == 9 { i += 1 }
+        return i
+    }
+
     /// Reads `key=value` pairs. With `strict`, at least two pairs with `=` are needed, the first
     /// at the line's start (detection); otherwise any pairs.
     static func scan(_ b: Bytes, from start: Int = 0, strict: Bool, into s: inout LineScan, _ context: ReceiveContext,
@@ -321,7 +337,7 @@ enum LogfmtLineScanner {
         let cached = custom.isEmpty
         var place = 0
         while i < n {
-            while i < n, b[i] == 32 || b[i] == 9 { i += 1 }
+            i = skipSeparators(b, i)
             guard i < n else { break }
             let ks = i
             let ke: Int
