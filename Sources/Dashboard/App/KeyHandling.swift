@@ -10,8 +10,11 @@ func handleKey(_ key: Key, state: inout State) -> [Effect] {
         handleSilenceForm(key, state: &state)
         return []
     }
-    if state.ui.textPrompt != nil, !state.ui.showHelp {
-        LogsKeys.handlePrompt(key, state: &state)
+    if let prompt = state.ui.textPrompt, !state.ui.showHelp {
+        switch prompt.purpose {
+        case .logSearch: LogsKeys.handlePrompt(key, state: &state)
+        case .command, .note: handleIncidentPrompt(key, state: &state)
+        }
         return []
     }
     let context = state.ui.screen.keyContext
@@ -48,6 +51,10 @@ func handleKey(_ key: Key, state: inout State) -> [Effect] {
         }
     case .toggleStep, .dryRun, .copy:
         break  // runbook-pane keys; bound nowhere else
+    case .commandLine:
+        state.ui.textPrompt = TextPrompt(label: ":", purpose: .command)
+    case .addNote:
+        state.ui.textPrompt = TextPrompt(label: "note: ", purpose: .note)
     case .toggleHelp:
         state.ui.showHelp.toggle()
     case .back:
@@ -230,6 +237,24 @@ extension UIState.Screen {
         case .alerts: .alerts
         case .logs: .logs
         case .runbook: .runbook
+        }
+    }
+}
+
+/// The `:` command line and the note prompt take every key while open.
+func handleIncidentPrompt(_ key: Key, state: inout State) {
+    guard var prompt = state.ui.textPrompt else { return }
+    switch prompt.handle(key) {
+    case .editing: state.ui.textPrompt = prompt
+    case .cancelled: state.ui.textPrompt = nil
+    case .submitted(let text):
+        let error = prompt.purpose == .note ? IncidentCommands.addNote(text, state: &state)
+                                            : IncidentCommands.run(text, state: &state)
+        if let error {
+            prompt.error = error
+            state.ui.textPrompt = prompt
+        } else {
+            state.ui.textPrompt = nil
         }
     }
 }

@@ -35,6 +35,8 @@ public struct State: Sendable {
     /// Rule evaluation errors of the last cycle (a bad query, colliding labels).
     public var ruleErrors: [String] = []
     public var timeline = Timeline()
+    /// The incident's severity and clock, as set with `:sev` and `:incident`.
+    public var incident = IncidentState()
     /// One assembler per log source: detects its format and folds multi-line records.
     public var logAssemblers: [String: LogAssembler] = [:]
     /// Formats named in the config's `logs:` section, tried before the built-in ones.

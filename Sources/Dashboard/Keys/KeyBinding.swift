@@ -16,6 +16,7 @@ public enum Action: Hashable, Sendable {
     case toggleFollow, cycleLevel, cycleModel, search, nextMatch, previousMatch, toggleOnlyMatching
     case scrollLeft, scrollRight
     case openRunbook, toggleStep, dryRun, copy, interrupt
+    case commandLine, addNote
 }
 
 public struct KeyBinding: Hashable, Sendable {
@@ -52,6 +53,8 @@ public enum KeyMap {
         KeyBinding([.character("l")], .showLogs, "logs of every source, merged", in: .global),
         KeyBinding([.character("R")], .reloadConfig, "reload the config file", in: .global),
         KeyBinding([.ctrl("c")], .interrupt, "cancel the running command (else quit)", in: .global),
+        KeyBinding([.character("n")], .addNote, "add a note to the incident timeline", in: .global),
+        KeyBinding([.character(":")], .commandLine, ":note, :sev 1-4, :incident start|end", in: .global),
         KeyBinding([.character("k"), .up], .moveUp, "move up", in: .overview),
         KeyBinding([.character("j"), .down], .moveDown, "move down", in: .overview),
         KeyBinding([.pageUp], .pageUp, "page up", in: .overview),

@@ -1,14 +1,19 @@
 import TerminalUI
 
-/// A one-line text entry at the bottom of the screen (the logs screen's `/` search). It takes
-/// every key while open.
+/// A one-line text entry at the bottom of the screen (the logs screen's `/` search, the `:`
+/// command line, the `n` note). It takes every key while open.
 public struct TextPrompt: Hashable, Sendable {
+    /// What Enter does with the text.
+    public enum Purpose: Hashable, Sendable { case logSearch, command, note }
+    public var purpose: Purpose = .logSearch
     public var label: String
     public var text: String
     /// Why the last submit was refused.
     public var error: String?
 
-    public init(label: String, text: String = "") { self.label = label; self.text = text }
+    public init(label: String, text: String = "", purpose: Purpose = .logSearch) {
+        self.label = label; self.text = text; self.purpose = purpose
+    }
 
     public enum Outcome: Hashable, Sendable { case editing, cancelled, submitted(String) }
 

@@ -18,6 +18,10 @@ enum Header {
         if state.mode != .live {
             left.append(Span(" (+\(Format.age(state.now - state.startedAt)))", style: style))
         }
+        if let incident = state.incident.headerText(now: state.now) {
+            left.append(Span("  ", style: style))
+            left.append(Span(" \(incident) ", style: theme.style(.statusCritical).with(background: style.background).adding(.bold)))
+        }
         let targets = "targets \(state.targetsUp)/\(state.targets.count) up"
         let alerts = firing > 0 ? "✖ \(firing) firing" : "✓ 0 firing"
         var right: [Span] = [Span(targets + "  ", style: style)]

@@ -63,7 +63,11 @@ enum PromptLine {
         buffer.fill(Rect(x: 0, y: row, width: width, height: 1), with: Cell(" ", style: theme.style(.statusBar)))
         var spans = [Span(" " + prompt.label, style: theme.style(.statusBarKey)), Span(prompt.text + "▏", style: theme.style(.statusBar))]
         if let error = prompt.error { spans.append(Span("  ✖ " + error, style: theme.style(.statusCritical))) }
-        spans.append(Span("   ⏎ search · Esc cancel · empty clears", style: theme.style(.statusBar)))
+        switch prompt.purpose {
+        case .logSearch: spans.append(Span("   ⏎ search · Esc cancel · empty clears", style: theme.style(.statusBar)))
+        case .command: spans.append(Span("   ⏎ run · Esc cancel · " + IncidentCommands.help, style: theme.style(.statusBar)))
+        case .note: spans.append(Span("   ⏎ add to the timeline · Esc cancel", style: theme.style(.statusBar)))
+        }
         buffer.put(Line(spans), x: 0, y: row, width: width)
     }
 }
