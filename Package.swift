@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Alerting", dependencies: ["PromQL", "Telemetry", .product(name: "Yams", package: "Yams")]),
         .target(name: "Models", dependencies: ["Telemetry"]),
         .target(name: "Logs", dependencies: ["Telemetry", "CLogScan"]),
-        // Byte searches for the log scanners: SSE2, inlined (Swift SIMD has no movemask; docs/performance.md).
+        // Byte searches and masks for the log scanners: SSE2 inlined, AVX2/AVX-512 chosen at run time (docs/performance.md).
         .target(name: "CLogScan"),
         .target(name: "Incidents", dependencies: ["Telemetry", .product(name: "Yams", package: "Yams")]),
         .target(name: "DemoFleet", dependencies: ["Telemetry"]),

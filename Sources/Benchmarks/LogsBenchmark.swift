@@ -8,19 +8,27 @@ import Telemetry
 ///
 /// For each of JSON lines, logfmt and plain text (Python `logging` with tracebacks), a file of
 /// `MODELWATCH_LOG_BENCH_MB` MB (500 by default; `MODELWATCH_LOG_BENCH_FORMATS=json,plain`
-/// picks formats) is generated in the temporary directory,
-/// deterministic from a seed, and deleted afterwards. About 3 % of the records are errors, and
-/// the word `ERROR` appears on their first line only, so `grep -c ERROR` and our count of
-/// error records must agree (checked).
+/// picks formats) is generated in the temporary directory, deterministic from a seed, and
+/// deleted afterwards (`MODELWATCH_LOG_BENCH_KEEP=DIR` keeps and reuses it, for profiling).
+/// About 3 % of the records are errors, and the word `ERROR` appears on their first line only,
+/// so `grep -c ERROR` and our count of error records must agree.
 ///
-/// Timed, each the median of three runs over the file (in the page cache after writing it):
-/// - `grep -c ERROR FILE` (the system's grep, as a child process);
-/// - `scan`: the file read in 4 MiB chunks through `LogAssembler.append(chunk:)`, which detects
-///   the format, folds multi-line records and, per record, decodes level and stated time and
-///   finds every field, the message, model, version and request id (as byte ranges); the
-///   benchmark reads level, time, field count and the model's bytes of each record;
-/// - `entries`: the same, and each record made into a `LogEntry` (strings for message, text,
-///   every field, model, version, ids): what a consumer that keeps every entry pays.
+/// Timed, each the median of three runs (`MODELWATCH_LOG_BENCH_RUNS`) over the file (in the
+/// page cache after writing it):
+/// - `grep -c ERROR FILE` (the system's grep, as a child process, on one core);
+/// - `scan`: the file read with `pread` in 256 KiB pieces through `LogBulkReader`, on one
+///   thread and on `MODELWATCH_LOG_BENCH_THREADS` (the cores; two here): format detection,
+///   folding of multi-line records and, per record, level and stated time decoded and every
+///   field, the message, model, version and request id located (as byte ranges); the
+///   benchmark reads the level, time, line count, field count and the model's, version's,
+///   request id's and message's bytes of each record;
+/// - `entries`: the same on the threads, and each record made into a `LogEntry` (strings for
+///   message, text, every field, model, version, ids): what a consumer that keeps every entry pays.
+///
+/// Every reading is checked against what the generator wrote: records, lines, multi-line
+/// records, records per level (and errors against grep's count), the sum of the stated times,
+/// the sum of the model names' lengths, a version, a model and a 16-byte request id on every
+/// record, a message on every record and the total number of fields.
 enum LogsBenchmark {
     struct Failure: Error, CustomStringConvertible { var description: String }
 
