@@ -90,17 +90,21 @@ static intptr_t mw_quote_index_vbmi2(const uint8_t *p, size_t n, uint16_t *out) 
     return anyBackslash ? -1 : count;
 }
 
+/// Whether the machine has AVX-512 VBMI2: -1 until first asked (a race between two first
+/// calls stores the same answer).
 static int mw_has_vbmi2 = -1;
 #endif
 
 intptr_t mw_quote_index(const uint8_t *p, size_t n, uint16_t *out) {
 #if MW_X86
-    if (__builtin_expect(mw_has_vbmi2 < 0, 0)) {
+    int has = __atomic_load_n(&mw_has_vbmi2, __ATOMIC_RELAXED);
+    if (__builtin_expect(has < 0, 0)) {
         __builtin_cpu_init();
-        mw_has_vbmi2 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+        has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
             && __builtin_cpu_supports("avx512vbmi2");
+        __atomic_store_n(&mw_has_vbmi2, has, __ATOMIC_RELAXED);
     }
-    if (mw_has_vbmi2) return mw_quote_index_vbmi2(p, n, out);
+    if (has) return mw_quote_index_vbmi2(p, n, out);
 #endif
     (void)p; (void)n; (void)out;
     return -1;
@@ -139,18 +143,19 @@ static int mw_best(void) {
 }
 
 /// Chosen once; a race between two first calls chooses the same and stores the same.
-static volatile int mw_kind = -1;
-static mw_newlines_fn volatile mw_chosen = mw_newlines_portable;
+static int mw_kind = -1;
+static mw_newlines_fn mw_chosen = mw_newlines_portable;
 
-static void mw_choose(void) {
+static int mw_choose(void) {
     int kind = mw_best();
-    mw_chosen = mw_function(kind);
-    mw_kind = kind;
+    __atomic_store_n(&mw_chosen, mw_function(kind), __ATOMIC_RELAXED);
+    __atomic_store_n(&mw_kind, kind, __ATOMIC_RELEASE);
+    return kind;
 }
 
 void mw_newlines(const uint8_t *p, size_t n, uint64_t *out) {
-    if (__builtin_expect(mw_kind < 0, 0)) mw_choose();
-    mw_chosen(p, n, out);
+    if (__builtin_expect(__atomic_load_n(&mw_kind, __ATOMIC_ACQUIRE) < 0, 0)) mw_choose();
+    __atomic_load_n(&mw_chosen, __ATOMIC_RELAXED)(p, n, out);
 }
 
 int mw_newlines_using(int kind, const uint8_t *p, size_t n, uint64_t *out) {
@@ -160,6 +165,6 @@ int mw_newlines_using(int kind, const uint8_t *p, size_t n, uint64_t *out) {
 }
 
 int mw_newlines_kind(void) {
-    if (mw_kind < 0) mw_choose();
-    return mw_kind;
+    int kind = __atomic_load_n(&mw_kind, __ATOMIC_ACQUIRE);
+    return kind < 0 ? mw_choose() : kind;
 }
