@@ -68,6 +68,16 @@ public enum Fixtures {
     /// A demo session run on virtual time for `elapsed`, at the given screen size.
     public static func demoRuntime(at elapsed: Milliseconds, size: Size = Size(width: 120, height: 40),
                                    rules: DemoRules = .pack) -> VirtualRuntime {
+        var runtime = VirtualRuntime(state: demoInitialState(size: size, rules: rules), start: demoEpoch,
+                                     performer: DemoPerformer(start: demoEpoch))
+        runtime.start()
+        runtime.send(.resized(size))
+        runtime.advance(by: elapsed)
+        return runtime
+    }
+
+    /// The state a demo session starts from, before its first message.
+    public static func demoInitialState(size: Size = Size(width: 120, height: 40), rules: DemoRules = .pack) -> State {
         var state = State(mode: .demo, targets: demoTargets, hasLogSources: true, size: size)
         state.operatorName = "alice"
         state.driftSettings = .demo
@@ -87,10 +97,6 @@ public enum Fixtures {
             for target in demoTargets { state.logSourceJobs[Fleet.logSource(for: target.name)] = target.name }
             state.runbooks = sampleRunbooks()
         }
-        var runtime = VirtualRuntime(state: state, start: demoEpoch, performer: DemoPerformer(start: demoEpoch))
-        runtime.start()
-        runtime.send(.resized(size))
-        runtime.advance(by: elapsed)
-        return runtime
+        return state
     }
 }

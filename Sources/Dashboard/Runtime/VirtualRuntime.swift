@@ -32,6 +32,8 @@ public struct VirtualRuntime {
     public private(set) var now: Timestamp
     /// Every message folded into the state, in order (what a recording would hold).
     public private(set) var messages: [Msg] = []
+    /// The same messages with the virtual time each was folded at: a recording.
+    public private(set) var recorded: [RecordedMsg] = []
     public private(set) var quitRequested = false
     private var timers = TimerQueue()
     private let performer: any EffectPerformer
@@ -50,6 +52,7 @@ public struct VirtualRuntime {
         while !queue.isEmpty {
             let next = queue.removeFirst()
             messages.append(next)
+            recorded.append(RecordedMsg(time: now, msg: next))
             for effect in reduce(&state, next) {
                 switch effect {
                 case .scrape(let target):
