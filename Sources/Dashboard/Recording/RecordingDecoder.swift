@@ -71,6 +71,8 @@ public struct RecordingDecoder {
         var input = ByteSource(payload)
         do {
             let record = try decodeRecord(type: type, skim: skim, &input)
+            // An unknown type's payload is skipped whole, unread.
+            if case .unknown = record { return record }
             try input.expectEnd()
             return record
         } catch {
