@@ -49,7 +49,7 @@ public struct FrameScanner: Sendable {
         if remaining <= 0 { return .end }
         // Five zero bytes (length 0, type 0, which is never written) at the start of what is
         // left: a tail of zeros is a torn write on a file system that allocated before writing.
-        if bytes[offset] == 0, (offset..<min(bytes.count, offset + 5)).allSatisfy({ bytes[$0] == 0 }),
+        if remaining >= 5, (offset..<offset + 5).allSatisfy({ bytes[$0] == 0 }),
            (offset..<bytes.count).allSatisfy({ bytes[$0] == 0 }) {
             return stop(.zeroTail(length: remaining))
         }

@@ -12,7 +12,7 @@
 ///   `pwd`, `key`, `auth`, `sig`, `credential` or `session` (any case);
 /// - `KEY: VALUE` (white space after the colon, as YAML has it) or `KEY=VALUE` where KEY contains `password`, `passwd`, `secret`, `token`,
 ///   `credential`, `api_key`, `apikey`, `access_key` or `private_key` and does not end in `_file`,
-///   `_env` or `_path` (those say where a secret is): the value, quoted or up to `,`, `}`, `&`,
+///   `_env` or `_path` (those say where a secret is): the value, quoted or up to `,`, `}`, `&`, a quote,
 ///   white space before `#`, or the end of the line;
 /// - the word after `Bearer ` or `Basic ` (any case) when it looks like a credential: 12 or more
 ///   characters of base64 or token alphabet, with a digit, a capital, `+`, `/` or `=`.
@@ -139,7 +139,7 @@ public enum SecretScrubber {
             } else {
                 if [123, 91, 124, 62].contains(b[j]) { i = j; continue }  // a mapping, list or block scalar follows
                 valueEnd = j
-                while valueEnd < b.count, ![10, 13, 44, 125, 38].contains(b[valueEnd]),
+                while valueEnd < b.count, ![10, 13, 44, 125, 38, 34, 39].contains(b[valueEnd]),
                       !(b[valueEnd] == 35 && valueEnd > j && isSpace(b[valueEnd - 1])) { valueEnd += 1 }
                 while valueEnd > j, isSpace(b[valueEnd - 1]) { valueEnd -= 1 }
             }
