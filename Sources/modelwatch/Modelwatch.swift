@@ -12,7 +12,7 @@ struct Modelwatch: AsyncParsableCommand {
         ~/.config/modelwatch/config.yaml (see docs/config.md).
         """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, DemoCommand.self, SimulateCommand.self, SnapshotCommand.self, QueryCommand.self, ModelsCommand.self, CheckCommand.self, PromQLTestCommand.self, TestRulesCommand.self, DriftCommand.self, LogsCommand.self, AuditCommand.self, RunbooksCommand.self, RecordingCommand.self],
+        subcommands: [RunCommand.self, DemoCommand.self, SimulateCommand.self, SnapshotCommand.self, QueryCommand.self, ModelsCommand.self, CheckCommand.self, PromQLTestCommand.self, TestRulesCommand.self, DriftCommand.self, LogsCommand.self, AuditCommand.self, RunbooksCommand.self, RecordingCommand.self, ReplayCommand.self, TimelineCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

@@ -49,6 +49,9 @@ struct DisplayOptions: ParsableArguments {
     @Flag(name: .customLong("read-only"), help: "Commands cannot be confirmed at all.")
     var readOnly = false
 
+    @Option(help: "Record the session to this file (a new file; read it with `modelwatch replay FILE`).")
+    var record: String?
+
     @Flag(name: .customLong("run-commands"), help: "In the demo, let confirmed commands really run (the demo is a dry run by default).")
     var runCommands = false
 

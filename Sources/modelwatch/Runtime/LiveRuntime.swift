@@ -28,6 +28,9 @@ final class LiveRuntime {
     private let commands: CommandExecutor
     /// Puts text on the terminal's clipboard (OSC 52); set by the terminal session.
     var copyToClipboard: ((String) -> Void)?
+    /// Writes every message folded, when the session is recorded.
+    var recorder: SessionRecorder?
+    private var reportedRecordingFailure = false
 
     /// `demoStart` is when the demo's script began (earlier than now after `demo --skip`);
     /// `resuming` says the state already ran up to now on virtual time.
@@ -74,7 +77,16 @@ final class LiveRuntime {
     deinit { logFollower?.stop() }
 
     func send(_ msg: Msg) {
+        let at = clock.now()
         let effects = reduce(&state, msg)
+        if let recorder {
+            recorder.record(msg, at: max(at, state.now))
+            if let failure = recorder.failure, !reportedRecordingFailure {
+                reportedRecordingFailure = true
+                state.notice = "recording stopped: \(failure) (the session goes on)"
+                state.noticeUntil = state.now + .seconds(60)
+            }
+        }
         needsRender = true
         for effect in effects { perform(effect) }
     }

@@ -39,14 +39,29 @@ enum TerminalSession {
 
         let demo = launch.mode == .demo ? DemoSource() : nil
         let runtime: LiveRuntime
+        var preRecorded: [RecordedMsg] = []
         if let demo, skip.value > 0 {
-            runtime = fastForward(launch, demo: demo, by: skip, size: terminal.size)
+            (runtime, preRecorded) = fastForward(launch, demo: demo, by: skip, size: terminal.size)
         } else {
             runtime = LiveRuntime(state: launch.makeState(size: terminal.size), clock: SystemClock(),
                                   scraper: Scraper(demo: demo), demo: demo, configPath: launch.configPath,
                                   auditLogPath: launch.auditLogPath)
         }
         runtime.copyToClipboard = { [weak terminal] text in terminal?.copyToClipboard(text) }
+        if let path = launch.recordPath {
+            do {
+                let recorder = try SessionRecorder(path: path, launch: launch, start: runtime.state.startedAt == Timestamp(milliseconds: 0) ? SystemClock().now() : runtime.state.startedAt,
+                                                   operatorName: runtime.state.operatorName, size: terminal.size)
+                // A fast-forwarded demo's first minutes are part of the session.
+                for item in preRecorded { recorder.record(item.msg, at: item.time) }
+                runtime.recorder = recorder
+            } catch {
+                terminal.shutdown()
+                FileHandle.standardError.write(Data("modelwatch: \(error)\n".utf8))
+                return 2
+            }
+        }
+        defer { runtime.recorder?.close() }
         runtime.start()
         runtime.followLogs(launch.logs.files, start: launch.logs.lines > 0 ? .lines(launch.logs.lines) : .end)
         // Followed log lines come through the inbox, which is looked at between input waits:
@@ -77,7 +92,7 @@ enum TerminalSession {
 
     /// `demo --skip`: the first part of the script runs at once on virtual time, as `snapshot`
     /// runs it, ending now; then the same session goes on in real time.
-    static func fastForward(_ launch: Launch, demo: DemoSource, by skip: Milliseconds, size: Size) -> LiveRuntime {
+    static func fastForward(_ launch: Launch, demo: DemoSource, by skip: Milliseconds, size: Size) -> (LiveRuntime, [RecordedMsg]) {
         let clock = SystemClock()
         let start = clock.now() - skip
         var virtual = VirtualRuntime(state: launch.makeState(size: size), start: start, performer: DemoPerformer(start: start))
@@ -86,7 +101,7 @@ enum TerminalSession {
         // The live fleet catches up to the same moment; its log lines so far are already in.
         demo.advance(to: skip)
         _ = demo.drainLogLines()
-        return LiveRuntime(state: virtual.state, clock: clock, scraper: Scraper(demo: demo), demo: demo,
-                           demoStart: start, resuming: true, auditLogPath: launch.auditLogPath)
+        return (LiveRuntime(state: virtual.state, clock: clock, scraper: Scraper(demo: demo), demo: demo,
+                            demoStart: start, resuming: true, auditLogPath: launch.auditLogPath), virtual.recorded)
     }
 }

@@ -49,6 +49,11 @@ struct Launch {
     var execution: ExecutionPolicy = .run
     /// Where confirmations and completions are written.
     var auditLogPath: String?
+    /// The rule and log-rule files read, for a recording's header.
+    var ruleFilePaths: [String] = []
+    /// `--record FILE`: where the session is recorded.
+    var recordPath: String?
+    var logRuleFilePaths: [String] = []
 
     /// Demo targets: the simulated fleet, scraped every 5 s through the same parser path as HTTP.
     static let demoInterval: Milliseconds = .seconds(5)
@@ -94,6 +99,7 @@ struct Launch {
             }
         }
         launch.loadRules(ruleFiles)
+        launch.ruleFilePaths = ruleFiles
         var logRuleFiles = display.logRuleFiles
         if let path, let text = try? readText(path), let config = try? AppConfig.parse(text, file: path) {
             logRuleFiles += config.logRuleFiles
@@ -104,9 +110,11 @@ struct Launch {
             logRuleFiles = [pack]
         }
         launch.loadLogRules(logRuleFiles)
+        launch.logRuleFilePaths = logRuleFiles
         var config: AppConfig?
         if let path, let text = try? readText(path) { config = try? AppConfig.parse(text, file: path) }
         launch.loadRunbooks(display: display, config: config)
+        launch.recordPath = display.record
         if display.monochrome || !(ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty {
             launch.theme = launch.theme.monochrome()
         }
@@ -234,9 +242,17 @@ struct Launch {
 
     /// Loads every rule file; a bad one is reported (file, line, rule) and the others still load.
     mutating func loadRules(_ files: [String]) {
-        for file in files {
+        loadRules(texts: files.map { file in (file, Result { try Launch.readText(file) }) })
+    }
+
+    /// Rule files given as their text (a recording's header holds them so).
+    mutating func loadRules(texts: [(file: String, text: Result<String, any Error>)]) {
+        for (file, read) in texts {
             let text: String
-            do { text = try Launch.readText(file) } catch { ruleErrors.append("\(error)"); continue }
+            switch read {
+            case .success(let t): text = t
+            case .failure(let error): ruleErrors.append("\(error)"); continue
+            }
             switch RuleLoader.load(text: text, file: file) {
             case .success(let groups): ruleGroups += groups
             case .failure(let errors): ruleErrors += errors.errors.map(\.description)
@@ -276,10 +292,14 @@ struct Launch {
 
     /// Loads every log-rule file; a bad one is reported (file, line, column) and the others load.
     mutating func loadLogRules(_ files: [String]) {
+        loadLogRules(texts: files.map { file in (file, Result { try Launch.readText(file) }) })
+    }
+
+    mutating func loadLogRules(texts: [(file: String, text: Result<String, any Error>)]) {
         var names = Set<String>()
-        for file in files {
+        for (file, read) in texts {
             do {
-                let rules = try LogRuleFile.parse(try Launch.readText(file), file: file)
+                let rules = try LogRuleFile.parse(try read.get(), file: file)
                 for rule in rules where !names.insert(rule.alert).inserted {
                     ruleErrors.append("\(file):\(rule.line): log rule '\(rule.alert)' is defined twice")
                 }
