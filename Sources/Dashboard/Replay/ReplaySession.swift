@@ -189,7 +189,8 @@ public struct ReplaySession {
 
     mutating func say(_ text: String) -> String {
         state.notice = text
-        state.noticeUntil = state.now + .seconds(5)
+        // Five seconds of the viewer's time, whatever the speed.
+        state.noticeUntil = state.now + Milliseconds(Int64(5_000 * speed))
         return text
     }
 
