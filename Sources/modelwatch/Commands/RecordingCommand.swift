@@ -40,13 +40,17 @@ struct RecordingInfoCommand: ParsableCommand {
             FileHandle.standardError.write(Data("modelwatch: \(Sanitizer.visible(e.description))\n".utf8))
             throw ExitCode(2)
         }
-        let contents = RecordingReader.readAll(bytes: bytes, file: file)
-        guard let header = contents.header, let version = contents.version else {
-            let problem = contents.problem.map { Sanitizer.visible($0.description) } ?? "\(shownFile): unreadable"
-            FileHandle.standardError.write(Data("modelwatch: \(problem)\n".utf8))
+        var reader: RecordingReader
+        do {
+            reader = try RecordingReader(bytes: bytes, file: file)
+        } catch {
+            FileHandle.standardError.write(Data("modelwatch: \(Sanitizer.visible(error.description))\n".utf8))
             throw ExitCode(2)
         }
-        let stats = contents.stats
+        // Message by message, keeping none: only the counts are wanted.
+        while reader.next() != nil {}
+        let header = reader.header, version = reader.version, stats = reader.stats
+        let contents = (problem: reader.problem, readUpTo: reader.offset)
         var out = ""
         func line(_ label: String, _ value: String) { out += (label + ":").padding(toLength: 15, withPad: " ", startingAt: 0) + value + "\n" }
         line("file", shownFile)
