@@ -62,7 +62,7 @@ enum AlertActions {
         defer { AlertsScreen.syncSelection(&state) }
         guard !state.acknowledgements.isEmpty else { return }
         let current = Set(state.allAlerts.map(\.identity))
-        for (identity, ack) in state.acknowledgements where !current.contains(identity) {
+        for (identity, ack) in state.acknowledgements.sorted(by: { $0.key < $1.key }) where !current.contains(identity) {
             state.acknowledgements[identity] = nil
             state.timeline.append(TimelineEvent(time: now, kind: .acknowledged, model: nil,
                                                 summary: "\(ack.alertName) resolved; acknowledgement by \(ack.by) ends"))

@@ -79,7 +79,7 @@ enum HealthEvaluator {
             conditions.append(("TargetDown", .critical, nil, 0,
                                "\(job) is down: \(target.lastError?.description ?? "scrape failed")", rules.targetDownFor))
         } else {
-            for model in state.models.values where model.key.job == job {
+            for model in state.models.values.sorted(by: { $0.key < $1.key }) where model.key.job == job {
                 let name = model.key.name
                 if let ratio = model.signals.errorRatio, model.signals.requestsPerSecond != nil {
                     if ratio >= rules.errorRatioCritical {
@@ -122,7 +122,7 @@ enum HealthEvaluator {
             }
             kept.append(alert)
         }
-        for (identity, alert) in previous where !seen.contains(identity) {
+        for (identity, alert) in previous.sorted(by: { $0.key < $1.key }) where !seen.contains(identity) {
             state.timeline.append(TimelineEvent(time: now, kind: .alertResolved, model: alert.model,
                                                 summary: "\(alert.name) resolved\(alert.model.map { " for \($0)" } ?? " for \(job)")"))
         }

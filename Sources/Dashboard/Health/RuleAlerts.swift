@@ -23,7 +23,7 @@ enum RuleAlerts {
                                                 model: alert.model, summary: "\(alert.name) \(alert.state.rawValue): \(alert.summary)"))
         }
         let current = Set(state.ruleAlerts.map(\.identity))
-        for (identity, alert) in before where !current.contains(identity) {
+        for (identity, alert) in before.sorted(by: { $0.key < $1.key }) where !current.contains(identity) {
             state.timeline.append(TimelineEvent(time: now, kind: .alertResolved, model: alert.model,
                                                 summary: "\(alert.name) resolved\(AlertActions.subject(alert))"))
         }
