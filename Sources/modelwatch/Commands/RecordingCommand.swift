@@ -33,20 +33,7 @@ struct RecordingInfoCommand: ParsableCommand {
 
     func run() throws {
         let shownFile = Sanitizer.visible(file)
-        let bytes: [UInt8]
-        switch RecordingFile.read(path: file) {
-        case .success(let b): bytes = b
-        case .failure(let e):
-            FileHandle.standardError.write(Data("modelwatch: \(Sanitizer.visible(e.description))\n".utf8))
-            throw ExitCode(2)
-        }
-        var reader: RecordingReader
-        do {
-            reader = try RecordingReader(bytes: bytes, file: file)
-        } catch {
-            FileHandle.standardError.write(Data("modelwatch: \(Sanitizer.visible(error.description))\n".utf8))
-            throw ExitCode(2)
-        }
+        var (reader, size) = try ReplayLoading.openReader(file)
         // Message by message, keeping none: only the counts are wanted.
         while reader.next() != nil {}
         let header = reader.header, version = reader.version, stats = reader.stats
@@ -81,15 +68,15 @@ struct RecordingInfoCommand: ParsableCommand {
         line("samples", "\(stats.samples) in \(scrapes) scrapes")
         if let bps = stats.bytesPerSample {
             line("bytes/sample", String(format: "%.3f", bps) + " (scrape records: \(stats.scrapeBytes) bytes; whole file: "
-                 + String(format: "%.3f", Double(bytes.count) / Double(stats.samples)) + ")")
+                 + String(format: "%.3f", Double(size) / Double(stats.samples)) + ")")
         } else {
             line("bytes/sample", "no samples")
         }
-        line("size", "\(bytes.count) bytes")
+        line("size", "\(size) bytes")
         if let problem = contents.problem {
-            line("read", "up to byte \(contents.readUpTo) of \(bytes.count), stopped: \(problem.isTruncation ? "cut off" : "damaged")")
+            line("read", "up to byte \(contents.readUpTo) of \(size), stopped: \(problem.isTruncation ? "cut off" : "damaged")")
         } else {
-            line("read", "complete (\(bytes.count) bytes)")
+            line("read", "complete (\(size) bytes)")
         }
         FileHandle.standardOutput.write(Data(out.utf8))
         if let problem = contents.problem {

@@ -113,7 +113,9 @@ enum ReplayLoading {
         var problem: String?
     }
 
-    static func load(_ file: String, display: DisplayOptions, size: Size) throws -> Loaded {
+    /// Opens a recording for reading; a file that cannot be read, or is not a recording this
+    /// version can read, is reported on stderr and exits 2.
+    static func openReader(_ file: String) throws -> (reader: RecordingReader, size: Int) {
         let bytes: [UInt8]
         switch RecordingFile.read(path: file) {
         case .success(let b): bytes = b
@@ -121,13 +123,16 @@ enum ReplayLoading {
             FileHandle.standardError.write(Data("modelwatch: \(Sanitizer.visible(error.description))\n".utf8))
             throw ExitCode(2)
         }
-        var reader: RecordingReader
         do {
-            reader = try RecordingReader(bytes: bytes, file: file)
+            return (try RecordingReader(bytes: bytes, file: file), bytes.count)
         } catch {
             FileHandle.standardError.write(Data("modelwatch: \(Sanitizer.visible(error.description))\n".utf8))
             throw ExitCode(2)
         }
+    }
+
+    static func load(_ file: String, display: DisplayOptions, size: Size) throws -> Loaded {
+        var reader = try openReader(file).reader
         var messages: [RecordedMsg] = []
         var omitted = 0
         while let entry = reader.next() {
