@@ -36,6 +36,9 @@ public struct ReplaySession {
     public private(set) var furthest: Timestamp
     /// Alert transitions and deploys over the whole recording, for jumping between them.
     public let marks: [TimelineEvent]
+    /// The recorded session's whole timeline, its operator's actions included: what a trainee
+    /// is scored against.
+    public let reference: [TimelineEvent]
 
     public static let speeds: [Double] = [1, 2, 5, 10, 30, 60, 120, 300, 600]
 
@@ -53,10 +56,11 @@ public struct ReplaySession {
         self.furthest = start
         // One headless pass finds every transition, so `{`/`}` can jump to them.
         var probe = initial
-        for item in recording { ReplaySession.fold(item, into: &probe, training: training) }
+        for item in recording { ReplaySession.fold(item, into: &probe, training: false) }
         marks = probe.timeline.events.filter {
             [.alertFiring, .alertResolved, .alertPending, .deploy].contains($0.kind)
         }
+        reference = probe.timeline.events
         fold(through: start)
     }
 
@@ -123,6 +127,9 @@ public struct ReplaySession {
     public mutating func resize(_ size: Size) {
         _ = reduce(&state, .resized(size))
     }
+
+    /// How the trainee did so far, against the recorded incident.
+    public var score: TrainingScore { TrainingScore.compute(reference: reference, trainee: state.timeline.events) }
 
     public mutating func faster() { speed = ReplaySession.speeds.first { $0 > speed } ?? speed }
     public mutating func slower() { speed = ReplaySession.speeds.last { $0 < speed } ?? speed }

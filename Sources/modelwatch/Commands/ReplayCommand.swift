@@ -63,7 +63,8 @@ struct ReplayCommand: ParsableCommand {
             if loaded.problem != nil { throw ExitCode(1) }
             return
         }
-        let code = ReplayTerminal.run(session, theme: loaded.theme, mouse: !noMouse, monochrome: display.monochrome)
+        let (code, ended) = ReplayTerminal.run(session, theme: loaded.theme, mouse: !noMouse, monochrome: display.monochrome)
+        if training, let ended { FileHandle.standardOutput.write(Data(ended.score.report.utf8)) }
         if code != 0 { throw ExitCode(code) }
     }
 }
@@ -186,13 +187,14 @@ enum ReplayLoading {
 
 /// The replay in a real terminal: the replay's clock runs on the system clock.
 enum ReplayTerminal {
-    static func run(_ initial: ReplaySession, theme: Theme, mouse: Bool, monochrome: Bool) -> Int32 {
+    /// Runs until `q`; returns the exit status and the session as it ended.
+    static func run(_ initial: ReplaySession, theme: Theme, mouse: Bool, monochrome: Bool) -> (Int32, ReplaySession?) {
         let terminal: CursesTerminal
         do {
             terminal = try CursesTerminal(options: CursesOptions(forceMonochrome: monochrome, mouse: mouse, reloadOnHangup: false))
         } catch {
             FileHandle.standardError.write(Data("modelwatch: \(error)\n".utf8))
-            return 1
+            return (1, nil)
         }
         defer { terminal.shutdown() }
         var theme = theme
@@ -218,6 +220,6 @@ enum ReplayTerminal {
                 }
             }
         }
-        return 0
+        return (0, session)
     }
 }
