@@ -73,3 +73,28 @@ import Testing
         #expect(report.contains("none chosen;"))
     }
 }
+
+@Suite struct FacilitatorNoteTests {
+    @Test func notesAppearAtTheirTimeAndPause() throws {
+        let start = Fixtures.demoEpoch
+        let notes = try ReplaySession.parseNotes("# for the trainee\n+2m look at the p99 chart\n03:04 what would you roll back?\n", start: start).get()
+        #expect(notes.map(\.time) == [start + .minutes(2), start + .minutes(4)])
+        var replay = ReplaySession(recording: TrainingScoreTests.recorded, initial: Fixtures.demoInitialState(), training: true, notes: notes)
+        replay.advance(realElapsed: .seconds(150))
+        #expect(!replay.playing, "a note pauses the replay")
+        #expect(replay.state.timeline.events.contains { $0.summary == "facilitator: look at the p99 chart" && $0.time == start + .minutes(2) })
+        #expect(replay.state.notice?.hasPrefix("facilitator: look at the p99 chart") == true)
+        #expect(!replay.state.timeline.events.contains { $0.summary.contains("what would you roll back") })
+        replay.handleViewerKey(.character(" "))
+        replay.advance(realElapsed: .minutes(4))
+        #expect(replay.state.timeline.events.contains { $0.summary == "facilitator: what would you roll back?" })
+    }
+
+    @Test func aBadLineIsNamed() {
+        guard case .failure(let error) = ReplaySession.parseNotes("+1m ok\nsoon: hurry\n", start: Fixtures.demoEpoch) else {
+            Issue.record("accepted a bad line")
+            return
+        }
+        #expect(error.line == 2)
+    }
+}

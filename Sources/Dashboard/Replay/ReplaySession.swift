@@ -40,13 +40,24 @@ public struct ReplaySession {
     /// is scored against.
     public let reference: [TimelineEvent]
 
+    /// A facilitator's note, shown when the replay reaches its time.
+    public struct FacilitatorNote: Hashable, Sendable {
+        public var time: Timestamp
+        public var text: String
+        public init(time: Timestamp, text: String) { self.time = time; self.text = text }
+    }
+    /// The facilitator's notes in time order, and how many have been shown.
+    public let notes: [FacilitatorNote]
+    private var notesShown = 0
+
     public static let speeds: [Double] = [1, 2, 5, 10, 30, 60, 120, 300, 600]
 
     public var start: Timestamp { recording.first?.time ?? initial.now }
     public var end: Timestamp { recording.last?.time ?? start }
     public var finished: Bool { next >= recording.count }
 
-    public init(recording: [RecordedMsg], initial: State, training: Bool = false) {
+    public init(recording: [RecordedMsg], initial: State, training: Bool = false, notes: [FacilitatorNote] = []) {
+        self.notes = notes.sorted { $0.time < $1.time }
         self.recording = recording
         self.initial = initial
         self.training = training
@@ -87,6 +98,34 @@ public struct ReplaySession {
         position = max(position, time)
         state.now = max(state.now, position)
         furthest = max(furthest, position)
+        while notesShown < notes.count, notes[notesShown].time <= position {
+            let note = notes[notesShown]
+            notesShown += 1
+            state.timeline.append(TimelineEvent(time: note.time, kind: .note, summary: "facilitator: \(note.text)"))
+            playing = false
+            _ = say("facilitator: \(note.text) (paused · space goes on)")
+        }
+    }
+
+    /// Facilitator notes, one per line: `14:32 text`, `14:32:10 text` or `+5m text` (from the
+    /// recording's start); `#` starts a comment. Errors name the line.
+    public static func parseNotes(_ text: String, start: Timestamp) -> Result<[FacilitatorNote], NotesError> {
+        var notes: [FacilitatorNote] = []
+        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let parts = line.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2, let time = parseGoto(String(parts[0]), now: start, start: start) else {
+                return .failure(NotesError(line: i + 1, message: "expected `14:32 text` or `+5m text`"))
+            }
+            notes.append(FacilitatorNote(time: time, text: String(parts[1])))
+        }
+        return .success(notes)
+    }
+
+    public struct NotesError: Error, Hashable, Sendable {
+        public var line: Int
+        public var message: String
     }
 
     // MARK: The clock
@@ -108,6 +147,7 @@ public struct ReplaySession {
             let ui = state.ui
             state = initial
             next = 0
+            notesShown = 0
             position = start
             fold(through: time)
             state.ui = ui

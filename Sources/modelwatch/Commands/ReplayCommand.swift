@@ -29,6 +29,9 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Start at this recorded time (14:32, 14:32:10) or offset (+5m).")
     var at: String?
 
+    @Option(help: "A facilitator's notes: lines of `14:32 text` or `+5m text`, shown (and the replay paused) at their time.")
+    var notes: String?
+
     @OptionGroup var display: DisplayOptions
 
     @Flag(help: "Do not capture the mouse.")
@@ -42,7 +45,22 @@ struct ReplayCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try ReplayLoading.load(file, display: display, size: Size(width: 120, height: 40))
-        var session = ReplaySession(recording: loaded.messages, initial: loaded.initial, training: training)
+        var facilitatorNotes: [ReplaySession.FacilitatorNote] = []
+        if let notes {
+            let start = loaded.messages.first?.time ?? loaded.initial.now
+            let text: String
+            do { text = try Launch.readText(notes) } catch {
+                FileHandle.standardError.write(Data("modelwatch: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
+            switch ReplaySession.parseNotes(text, start: start) {
+            case .success(let parsed): facilitatorNotes = parsed
+            case .failure(let error):
+                FileHandle.standardError.write(Data("modelwatch: \(Sanitizer.visible(notes)):\(error.line): \(error.message)\n".utf8))
+                throw ExitCode(2)
+            }
+        }
+        var session = ReplaySession(recording: loaded.messages, initial: loaded.initial, training: training, notes: facilitatorNotes)
         if let at {
             guard let target = ReplaySession.parseGoto(at, now: session.start, start: session.start) else {
                 throw ValidationError("--at '\(at)' is not like 14:32, 14:32:10 or +5m")
