@@ -57,7 +57,7 @@ public struct TrainingScore: Hashable, Sendable {
         var out = "Training score\n"
         if let first = firstFiring {
             out += "  first alert: \(first.summary) at \(Format.clock(first.time))Z\n"
-            out += "  acknowledged: " + (acknowledgedAfter.map { "\(Format.age($0)) after it fired" } ?? "never") + "\n"
+            out += "  acknowledged: " + (acknowledgedAfter.map { $0.value < 0 ? "\(Format.age(Milliseconds(-$0.value))) before it fired (while pending)" : "\(Format.age($0)) after it fired" } ?? "never") + "\n"
         } else {
             out += "  no alert fired in this recording\n"
         }
