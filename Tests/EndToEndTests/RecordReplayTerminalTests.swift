@@ -71,4 +71,28 @@ import TestSupport
             #expect(summary.stderr.contains("replaying the"), "\(summary.stderr)")
         }
     }
+
+    @Test func aTrainingRunEndsWithItsScore() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let bin = try modelwatchBinary()
+        let file = dir + "/incident.mwrec"
+        let recorded = try runCommand(bin, ["recording", "record-demo", "--duration", "5m", "--out", file])
+        #expect(recorded.status == 0, "\(recorded.stderr)")
+        try "+2m40s the error rate is the one to watch\n".write(toFile: dir + "/notes.txt", atomically: true, encoding: .utf8)
+        let tmux = try TmuxSession(width: 120, height: 40)
+        try tmux.type("cd \(dir) && \(bin) replay \(file) --training --notes \(dir)/notes.txt")
+        try tmux.waitFor("TRAINING: you decide, nothing runs")
+        for _ in 0..<6 { try tmux.keys(">") }   // 120x: the note at +2m40s comes within seconds
+        try tmux.waitFor("facilitator: the error rate is the one to watch", timeout: 30)
+        try tmux.keys("a")
+        try tmux.waitFor("by severity, then model")
+        try tmux.keys("a")
+        try tmux.waitFor("acknowledged by")
+        try tmux.keys("q")
+        let screen = try tmux.waitFor("Training score")
+        #expect(screen.contains("first alert: "), "\(screen)")
+        #expect(screen.contains("acknowledged: ") && !screen.contains("acknowledged: never"), "\(screen)")
+        #expect(screen.contains("mitigation: the recorded operator ran no command"), "\(screen)")
+    }
 }
