@@ -3,7 +3,7 @@
 /// keys, which would let a line say two things; numbers that are not exact integers; lone
 /// surrogate escapes) and say where a line is wrong, and the writer must produce one fixed key
 /// order with every control character escaped, so that `cat` on the log is safe in a terminal.
-enum AuditJSON {
+public enum AuditJSON {
     /// A parsed value. Objects keep their key order; numbers keep their text.
     indirect enum Value: Hashable {
         case null
@@ -51,7 +51,7 @@ enum AuditJSON {
     /// (U+0080...U+009F, the 8-bit CSI among them), U+2028/U+2029 (line breaks to JavaScript)
     /// and the bidirectional controls that can reorder what a reader sees — so no byte of the
     /// log can drive a terminal, and a line never breaks.
-    static func string(_ s: String) -> String {
+    public static func string(_ s: String) -> String {
         var out = "\""
         out.reserveCapacity(s.utf8.count + 2)
         for u in s.unicodeScalars {

@@ -157,8 +157,8 @@ struct RecordDemoCommand: ParsableCommand {
         let header = RecordingHeader(
             created: Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded())),
             modelwatchVersion: Modelwatch.configuration.version, start: start, mode: "demo",
-            ruleFiles: Self.texts(display.ruleFiles.isEmpty ? Self.demoFile(Launch.demoRulePack) : display.ruleFiles),
-            logRuleFiles: Self.texts(display.logRuleFiles.isEmpty ? Self.demoFile(Launch.demoLogRules) : display.logRuleFiles),
+            ruleFiles: SessionRecorder.sourceTexts(launch.ruleFilePaths),
+            logRuleFiles: SessionRecorder.sourceTexts(launch.logRuleFilePaths),
             attributes: [.init("seed", "42"), .init("screen", "\(size.width)x\(size.height)"),
                          .init("operator", launch.makeState(size: size).operatorName)],
             keyframeInterval: AppConfig.parseDuration(keyframeInterval)!)
@@ -199,17 +199,6 @@ struct RecordDemoCommand: ParsableCommand {
         let perSample = encoder.samples > 0 ? String(format: "%.3f", Double(writer.size) / Double(encoder.samples)) : "-"
         print("recorded \(RecordingInfoCommand.span(total)) of the demo to \(Sanitizer.visible(out)): \(encoder.messageCount) messages, "
               + "\(encoder.samples) samples, \(writer.size) bytes (\(perSample) bytes per sample, whole file)")
-    }
-
-    /// The demo's own file of that name, found as `Launch` finds it.
-    static func demoFile(_ name: String) -> [String] {
-        Launch.dataDirectories("sample-data/rules").map { $0 + "/" + name }.first { FileManager.default.fileExists(atPath: $0) }.map { [$0] } ?? []
-    }
-
-    /// The files' texts, for the header (a file that cannot be read is left out: `Launch` has
-    /// reported it).
-    static func texts(_ paths: [String]) -> [RecordingHeader.SourceText] {
-        paths.compactMap { path in (try? Launch.readText(path)).map { RecordingHeader.SourceText(name: path, text: $0) } }
     }
 }
 

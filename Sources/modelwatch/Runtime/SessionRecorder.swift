@@ -16,19 +16,23 @@ final class SessionRecorder {
     private(set) var failure: String?
 
     init(path: String, launch: Launch, start: Timestamp, operatorName: String, size: Size) throws {
-        func texts(_ paths: [String]) -> [RecordingHeader.SourceText] {
-            paths.compactMap { p in (try? Launch.readText(p)).map { RecordingHeader.SourceText(name: p, text: $0) } }
-        }
-        let config = launch.configPath.flatMap { p in (try? Launch.readText(p)).map { RecordingHeader.SourceText(name: p, text: $0) } }
+        let config = SessionRecorder.sourceTexts(launch.configPath.map { [$0] } ?? []).first
         let header = RecordingHeader(
             created: Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded())),
             modelwatchVersion: Modelwatch.configuration.version, start: start,
             mode: launch.mode == .demo ? "demo" : "live", config: config,
-            ruleFiles: texts(launch.ruleFilePaths), logRuleFiles: texts(launch.logRuleFilePaths),
+            ruleFiles: SessionRecorder.sourceTexts(launch.ruleFilePaths),
+            logRuleFiles: SessionRecorder.sourceTexts(launch.logRuleFilePaths),
             attributes: [.init("operator", operatorName), .init("screen", "\(size.width)x\(size.height)")])
         encoder = RecordingEncoder(header: header.scrubbed())
         self.path = path
         writer = try RecordingFileWriter(creating: path, start: encoder.fileStart())
+    }
+
+    /// The files' texts, for a recording's header (a file that cannot be read is left out:
+    /// `Launch` has reported it).
+    static func sourceTexts(_ paths: [String]) -> [RecordingHeader.SourceText] {
+        paths.compactMap { path in (try? Launch.readText(path)).map { RecordingHeader.SourceText(name: path, text: $0) } }
     }
 
     func record(_ msg: Msg, at time: Timestamp) {
