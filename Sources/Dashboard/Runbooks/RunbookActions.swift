@@ -13,8 +13,12 @@ enum RunbookActions {
     /// select it. An http(s) link is shown and copied; no runbook is said plainly.
     /// The runbook an alert leads to, or why none.
     static func link(for alert: HealthAlert, in state: State) -> RunbookIndex.Link {
-        let directory = alert.ruleFile.isEmpty ? state.runbooks.directory : directoryOf(alert.ruleFile)
-        return state.runbooks.runbook(labels: alert.labels, annotations: alert.annotations, ruleDirectory: directory)
+        state.runbooks.runbook(labels: alert.labels, annotations: alert.annotations, ruleDirectory: ruleDirectory(of: alert, in: state))
+    }
+
+    /// A relative `runbook_url` is read from the rule file's directory (built-in rules: the runbooks folder).
+    static func ruleDirectory(of alert: HealthAlert, in state: State) -> String {
+        alert.ruleFile.isEmpty ? state.runbooks.directory : directoryOf(alert.ruleFile)
     }
 
     static func open(for alert: HealthAlert, returnTo: UIState.Screen, state: inout State) -> [Effect] {
@@ -29,7 +33,9 @@ enum RunbookActions {
             return [.copyToClipboard(url)]
         case .none(let reason):
             // A runbook_url naming a file that failed to load says why it failed.
-            if let problem = state.runbookProblems.first(where: { reason.contains("points to \($0.file),") }) {
+            if case .file(let path, _)? = state.runbooks.localTarget(annotations: alert.annotations,
+                                                                      ruleDirectory: ruleDirectory(of: alert, in: state)),
+               let problem = state.runbookProblems.first(where: { $0.file == path }) {
                 AlertActions.notify("\(alert.name)'s runbook could not be read: \(problem)", state: &state)
             } else {
                 AlertActions.notify(reason, state: &state)

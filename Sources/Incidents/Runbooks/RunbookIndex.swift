@@ -42,22 +42,10 @@ public struct RunbookIndex: Sendable {
     /// select the labels; else none. A `runbook_url` that names no loaded runbook, or a path
     /// outside the runbooks folder, is reported as such rather than replaced by a match.
     public func runbook(labels: [String: String], annotations: [String: String], ruleDirectory: String) -> Link {
-        if let raw = annotations["runbook_url"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty {
-            let lower = raw.lowercased()
-            if lower.hasPrefix("http://") || lower.hasPrefix("https://") { return .external(url: raw) }
-            let path: String
-            if lower.hasPrefix("file://") {
-                guard let url = URL(string: raw), url.host == nil || url.host == "" || url.host == "localhost",
-                      !url.path.isEmpty else {
-                    return .none(reason: "runbook_url \(raw) is not a local file URL")
-                }
-                path = url.path
-            } else if lower.contains("://") || lower.hasPrefix("mailto:") {
-                return .none(reason: "runbook_url \(raw) is neither a local path, a file:// URL nor an http(s) URL")
-            } else {
-                path = raw.hasPrefix("/") ? raw : ruleDirectory + "/" + raw
-            }
-            let normalized = RunbookIndex.normalize(path)
+        switch localTarget(annotations: annotations, ruleDirectory: ruleDirectory) {
+        case .web(let url)?: return .external(url: url)
+        case .refused(let reason)?: return .none(reason: reason)
+        case .file(let normalized, let raw)?:
             guard RunbookIndex.isInside(normalized, directory) else {
                 return .none(reason: "runbook_url \(raw) points to \(normalized), outside the runbooks folder \(directory)")
             }
@@ -65,10 +53,42 @@ public struct RunbookIndex: Sendable {
                 return .none(reason: "runbook_url \(raw) points to \(normalized), which is not a loaded runbook")
             }
             return .linked(runbooks[i], path: normalized)
+        case nil:
+            break
         }
         if let r = runbooks.first(where: { $0.matches(labels: labels) }) { return .matched(r) }
         let name = labels["alertname"].map { "alert \($0)" } ?? "this alert"
         return .none(reason: "no runbook: \(name) has no runbook_url annotation and no runbook's `alerts:` matchers select it")
+    }
+
+    /// Where an alert's `runbook_url` points, before looking it up.
+    public enum URLTarget: Hashable, Sendable {
+        /// A local path or `file://` URL, normalized (relative to the rule's directory).
+        case file(path: String, raw: String)
+        case web(String)
+        /// Neither: why.
+        case refused(String)
+    }
+
+    /// Reads an alert's `runbook_url` (nil when it has none); `runbook(...)` and anyone who
+    /// needs the path it names (to say why that file did not load) read it the same way.
+    public func localTarget(annotations: [String: String], ruleDirectory: String) -> URLTarget? {
+        guard let raw = annotations["runbook_url"]?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+        let lower = raw.lowercased()
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://") { return .web(raw) }
+        let path: String
+        if lower.hasPrefix("file://") {
+            guard let url = URL(string: raw), url.host == nil || url.host == "" || url.host == "localhost",
+                  !url.path.isEmpty else {
+                return .refused("runbook_url \(raw) is not a local file URL")
+            }
+            path = url.path
+        } else if lower.contains("://") || lower.hasPrefix("mailto:") {
+            return .refused("runbook_url \(raw) is neither a local path, a file:// URL nor an http(s) URL")
+        } else {
+            path = raw.hasPrefix("/") ? raw : ruleDirectory + "/" + raw
+        }
+        return .file(path: RunbookIndex.normalize(path), raw: raw)
     }
 
     /// Resolves `.` and `..` and repeated slashes, lexically (symlinks are the caller's to check).
